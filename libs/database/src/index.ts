@@ -1,0 +1,5 @@
+export * from './database.module.js';
+export * from './orm-options.js';
+export * from './postgres-inbox.store.js';
+export * from './processed-event.entity.js';
+export * from './migrate.command.js';

@@ -1,0 +1,125 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { type EventEnvelope, type EventSubject, parseEventEnvelope } from '@blockplane/contracts';
+import { contextFromHeaders, inSpan, type Logger, SpanKind } from '@blockplane/observability';
+import type { InboxStore } from './inbox-store.js';
+import type { NatsConnection } from './nats-connection.js';
+
+const CONSUMER_NOT_FOUND = 10014;
+
+export interface EventHandlerBinding {
+  /** Durable consumer name, unique within the namespace (`<service>-<handler>`). */
+  durable: string;
+  subject: EventSubject;
+  handle(event: EventEnvelope): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  ackWaitMs: number;
+  maxDeliver: number;
+}
+
+/**
+ * Pulls one durable consumer's events, one at a time, and acks each only after its handler's
+ * work is committed. A crash before the ack means redelivery; the inbox makes that harmless.
+ */
+export class DurableEventConsumer {
+  private messages?: ConsumerMessages;
+  private loop?: Promise<void>;
+
+  constructor(
+    private readonly nats: NatsConnection,
+    private readonly stream: string,
+    private readonly binding: EventHandlerBinding,
+    private readonly inbox: InboxStore,
+    private readonly logger: Logger,
+    private readonly options: ConsumerOptions = { ackWaitMs: 30_000, maxDeliver: 20 },
+  ) {}
+
+  async start(jsm: JetStreamManager): Promise<void> {
+    await this.ensureConsumer(jsm);
+    const consumer = await jetstream(this.nats.connection).consumers.get(this.stream, this.binding.durable);
+    this.messages = await consumer.consume({ max_messages: 16 });
+    this.loop = this.run(this.messages);
+  }
+
+  /** Stops pulling and waits for the event in hand to finish. */
+  async stop(): Promise<void> {
+    await this.messages?.close();
+    await this.loop;
+  }
+
+  private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
+    const config = {
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(this.options.ackWaitMs),
+      max_deliver: this.options.maxDeliver,
+      filter_subject: this.nats.eventSubject(this.binding.subject),
+    };
+    try {
+      await jsm.consumers.info(this.stream, this.binding.durable);
+      await jsm.consumers.update(this.stream, this.binding.durable, config);
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND)) throw error;
+      await jsm.consumers.add(this.stream, {
+        ...config,
+        durable_name: this.binding.durable,
+        deliver_policy: DeliverPolicy.All,
+      });
+    }
+  }
+
+  private async run(messages: ConsumerMessages): Promise<void> {
+    for await (const message of messages) await this.process(message);
+  }
+
+  private async process(message: JsMsg): Promise<void> {
+    const parsed = parseEventEnvelope(safeJson(message.string()));
+    if (!parsed.ok) {
+      // A malformed event never becomes valid: drop it loudly instead of redelivering it for ever.
+      this.logger.error(
+        { consumer: this.binding.durable, subject: message.subject, error: parsed.error },
+        'rejected malformed event',
+      );
+      // No reason string: nats-server 2.9 ignores a `+TERM` that carries one.
+      message.term();
+      return;
+    }
+    const event = parsed.event;
+    const parent = contextFromHeaders({ ...event.trace });
+    try {
+      await inSpan(
+        `consume ${event.type}`,
+        { kind: SpanKind.CONSUMER, parent, attributes: { 'event.id': event.id } },
+        async () => {
+          const ran = await this.inbox.runOnce(this.binding.durable, event.id, () => this.binding.handle(event));
+          if (!ran) this.logger.debug({ consumer: this.binding.durable, eventId: event.id }, 'skipped duplicate event');
+        },
+      );
+      message.ack();
+    } catch (error) {
+      const attempt = message.info.deliveryCount;
+      this.logger.error(
+        { consumer: this.binding.durable, eventId: event.id, attempt, err: error },
+        'event handler failed',
+      );
+      message.nak(Math.min(30_000, 250 * 2 ** attempt));
+    }
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

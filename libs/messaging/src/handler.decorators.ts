@@ -1,0 +1,35 @@
+import type { EventEnvelope, EventSubject, RpcRequest, RpcResponse, RpcSubject } from '@blockplane/contracts';
+
+export const EVENT_HANDLER = Symbol('blockplane:event-handler');
+export const RPC_HANDLER = Symbol('blockplane:rpc-handler');
+
+export interface EventHandlerMetadata {
+  subject: EventSubject;
+  /** Names the durable consumer; defaults to the method name. Renaming it starts a new consumer. */
+  consumer?: string;
+}
+
+/** Marks a method as the durable consumer of one catalogue event (NATS 2.9 filters one subject per consumer). */
+export function OnEvent<S extends EventSubject>(subject: S, options: { consumer?: string } = {}) {
+  return (
+    target: object,
+    key: string | symbol,
+    descriptor: { value?: (event: EventEnvelope<S>) => Promise<void> },
+  ): void => {
+    const metadata: EventHandlerMetadata = { subject, ...options };
+    Reflect.defineMetadata(EVENT_HANDLER, metadata, target, key);
+    void descriptor;
+  };
+}
+
+/** Marks a method as the answer to one request/reply subject. */
+export function OnRpc<S extends RpcSubject>(subject: S) {
+  return (
+    target: object,
+    key: string | symbol,
+    descriptor: { value?: (request: RpcRequest<S>) => Promise<RpcResponse<S>> },
+  ): void => {
+    Reflect.defineMetadata(RPC_HANDLER, subject, target, key);
+    void descriptor;
+  };
+}

@@ -1,0 +1,229 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { DomainError, type EventEnvelope } from '@blockplane/contracts';
+import { createLogger, currentTraceId, inSpan, SpanKind, startTelemetry } from '@blockplane/observability';
+import { testEnv, uniqueNamespace, waitFor } from '@blockplane/testing';
+import { DurableEventConsumer } from './event-consumer.js';
+import { EventPublisher } from './event-publisher.js';
+import { ensureEventStream, eventStreamName } from './event-stream.js';
+import type { InboxStore } from './inbox-store.js';
+import { NatsConnection } from './nats-connection.js';
+import { RpcClient } from './rpc-client.js';
+import { RpcResponder } from './rpc-responder.js';
+
+const logger = createLogger('messaging-test', { level: (process.env['TEST_LOG'] as 'debug') ?? 'silent' });
+const namespace = uniqueNamespace();
+const open = () => NatsConnection.open({ url: testEnv.natsUrl, namespace }, 'messaging-test', logger);
+
+/** A set-backed inbox: the PostgreSQL one is tested in @blockplane/database. */
+class SetInbox implements InboxStore {
+  readonly seen = new Set<string>();
+  async runOnce(consumer: string, eventId: string, work: () => Promise<void>): Promise<boolean> {
+    const key = `${consumer}/${eventId}`;
+    if (this.seen.has(key)) return false;
+    await work();
+    this.seen.add(key);
+    return true;
+  }
+}
+
+const serverId = randomUUID();
+const ownerId = randomUUID();
+
+describe('messaging over a real NATS', () => {
+  let nats: NatsConnection;
+
+  beforeAll(async () => {
+    startTelemetry('messaging-test', { exporter: 'none', otlpEndpoint: 'http://127.0.0.1:4318' });
+    nats = await open();
+  });
+
+  afterAll(async () => {
+    const jsm = await jetstreamManager(nats.connection);
+    await jsm.streams.delete(eventStreamName(namespace)).catch(() => undefined);
+    await nats.close();
+  });
+
+  describe('request/reply', () => {
+    let responder: RpcResponder;
+    let failing: RpcResponder;
+    let client: RpcClient;
+
+    beforeAll(() => {
+      responder = new RpcResponder(
+        nats,
+        `${namespace}.servers`,
+        {
+          subject: 'servers.ping',
+          handle: async () => {
+            const traceId = currentTraceId();
+            return { service: 'servers', version: 'test', uptimeSeconds: 1, ...(traceId ? { traceId } : {}) };
+          },
+        },
+        logger,
+      );
+      failing = new RpcResponder(
+        nats,
+        `${namespace}.auth`,
+        {
+          subject: 'auth.ping',
+          handle: async () => {
+            throw new DomainError('NOT_FOUND', 'no such thing', { id: 7 });
+          },
+        },
+        logger,
+      );
+      responder.start();
+      failing.start();
+      client = new RpcClient(nats);
+    });
+
+    afterAll(() => Promise.all([responder.stop(), failing.stop()]));
+
+    it('carries a domain error back to the caller with its code, message and details', async () => {
+      const error = await client.request('auth.ping', {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).toBody()).toEqual({
+        code: 'NOT_FOUND',
+        message: 'no such thing',
+        details: { id: 7 },
+      });
+    });
+
+    it('answers with the typed response, inside the caller’s trace', async () => {
+      await inSpan('test', { kind: SpanKind.INTERNAL }, async () => {
+        const answer = await client.request('servers.ping', {});
+        expect(answer.service).toBe('servers');
+        expect(answer.traceId).toBe(currentTraceId());
+        expect(answer.traceId).toMatch(/^[\da-f]{32}$/);
+      });
+    });
+
+    it('refuses a request that breaks its schema with VALIDATION_FAILED', async () => {
+      const bad = { unexpected: true } as unknown as Record<string, never>;
+      await expect(client.request('servers.ping', bad)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    });
+
+    it('maps "nobody answers" to UPSTREAM_UNAVAILABLE at once', async () => {
+      const started = Date.now();
+      await expect(client.request('files.ping', {})).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      expect(Date.now() - started).toBeLessThan(1_000);
+    });
+  });
+
+  describe('JetStream events', () => {
+    it('creates the stream idempotently', async () => {
+      const jsm = await jetstreamManager(nats.connection);
+      expect(await ensureEventStream(jsm, namespace)).toBe(eventStreamName(namespace));
+      expect(await ensureEventStream(jsm, namespace)).toBe(eventStreamName(namespace));
+      const info = await jsm.streams.info(eventStreamName(namespace));
+      expect(info.config.subjects).toEqual([`${namespace}.events.>`]);
+    });
+
+    it('de-duplicates a republished envelope by its id', async () => {
+      const jsm = await jetstreamManager(nats.connection);
+      await ensureEventStream(jsm, namespace);
+      const publisher = new EventPublisher(nats);
+      const before = (await jsm.streams.info(eventStreamName(namespace))).state.messages;
+      const envelope = await publisher.publish('pod.ready', { serverId, podName: 'mc-0' });
+      await publisher.publishEnvelope(envelope);
+      const after = (await jsm.streams.info(eventStreamName(namespace))).state.messages;
+      expect(after - before).toBe(1);
+    });
+
+    it('redelivers to a restarted durable consumer what the first never acked, and handles it once', async () => {
+      const jsm = await jetstreamManager(nats.connection);
+      await ensureEventStream(jsm, namespace);
+      const inbox = new SetInbox();
+      const handled: EventEnvelope[] = [];
+      const durable = `test-${randomUUID().slice(0, 8)}`;
+      const options = { ackWaitMs: 500, maxDeliver: 5 };
+
+      // The first consumer takes the event and dies before finishing it.
+      const doomed = await open();
+      let received!: () => void;
+      const took = new Promise<void>((resolve) => (received = resolve));
+      const first = new DurableEventConsumer(
+        doomed,
+        eventStreamName(namespace),
+        { durable, subject: 'server.requested', handle: () => (received(), new Promise<void>(() => undefined)) },
+        inbox,
+        logger,
+        options,
+      );
+      await first.start(jsm);
+      const published = await inSpan('publish', { kind: SpanKind.PRODUCER }, async () => {
+        return {
+          envelope: await new EventPublisher(nats).publish('server.requested', { serverId, ownerId }),
+          traceId: currentTraceId(),
+        };
+      });
+      await took;
+      await doomed.connection.close();
+
+      const second = new DurableEventConsumer(
+        nats,
+        eventStreamName(namespace),
+        {
+          durable,
+          subject: 'server.requested',
+          handle: async (event) => {
+            handled.push(event);
+          },
+        },
+        inbox,
+        logger,
+        options,
+      );
+      await second.start(jsm);
+      await waitFor('redelivery', () => handled.length === 1);
+      await waitFor(
+        'ack',
+        async () => (await jsm.consumers.info(eventStreamName(namespace), durable)).num_ack_pending === 0,
+      );
+      await second.stop();
+
+      expect(handled).toHaveLength(1);
+      expect(handled[0]).toEqual(published.envelope);
+      expect(handled[0]?.trace?.traceparent).toContain(published.traceId);
+      const info = await jsm.consumers.info(eventStreamName(namespace), durable);
+      expect(info.delivered.consumer_seq).toBeGreaterThanOrEqual(2);
+      expect(info.num_pending).toBe(0);
+    });
+
+    it('terminates a malformed event instead of redelivering it', async () => {
+      const jsm = await jetstreamManager(nats.connection);
+      await ensureEventStream(jsm, namespace);
+      const durable = `bad-${randomUUID().slice(0, 8)}`;
+      const handled: EventEnvelope<'pod.ready'>[] = [];
+      const consumer = new DurableEventConsumer(
+        nats,
+        eventStreamName(namespace),
+        {
+          durable,
+          subject: 'pod.ready',
+          handle: async (event) => void handled.push(event as EventEnvelope<'pod.ready'>),
+        },
+        new SetInbox(),
+        logger,
+        { ackWaitMs: 500, maxDeliver: 5 },
+      );
+      await consumer.start(jsm);
+      const js = (await import('@nats-io/jetstream')).jetstream(nats.connection);
+      await js.publish(
+        nats.eventSubject('pod.ready'),
+        JSON.stringify({ id: 'not-a-uuid', type: 'pod.ready', data: {} }),
+      );
+      await new EventPublisher(nats).publish('pod.ready', { serverId, podName: 'mc-9' });
+      await waitFor('the valid event', () => handled.some((e) => e.data.podName === 'mc-9'));
+      await waitFor('nothing left pending', async () => {
+        const info = await jsm.consumers.info(eventStreamName(namespace), durable);
+        return info.num_ack_pending === 0 && info.num_redelivered === 0;
+      });
+      await consumer.stop();
+      // Only valid events reached the handler: the one above, and the one the de-duplication test left.
+      expect(handled.map((e) => e.data.podName).sort()).toEqual(['mc-0', 'mc-9']);
+    });
+  });
+});

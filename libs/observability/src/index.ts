@@ -1,0 +1,4 @@
+export * from './logger.js';
+export * from './telemetry.js';
+export * from './metrics.js';
+export * from './readiness.js';
