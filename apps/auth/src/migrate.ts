@@ -1,0 +1,4 @@
+import { runMigrationCommand } from '@blockplane/database';
+import { authDatabase } from './auth.database.js';
+
+await runMigrationCommand('auth', authDatabase);

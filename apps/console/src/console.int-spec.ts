@@ -1,0 +1,4 @@
+import { describeServiceContract } from '@blockplane/service/testing';
+import { consoleApp } from './console.app.js';
+
+describeServiceContract(consoleApp);

@@ -1,0 +1,4 @@
+import { runService } from '@blockplane/service';
+import { filesApp } from './files.app.js';
+
+await runService(filesApp);

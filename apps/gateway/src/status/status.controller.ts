@@ -1,0 +1,12 @@
+import { Controller, Get } from '@nestjs/common';
+import { type PlatformStatus, StatusService } from './status.service.js';
+
+@Controller('api/v1/status')
+export class StatusController {
+  constructor(private readonly status: StatusService) {}
+
+  @Get()
+  get(): Promise<PlatformStatus> {
+    return this.status.platformStatus();
+  }
+}

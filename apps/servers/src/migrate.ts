@@ -1,0 +1,4 @@
+import { runMigrationCommand } from '@blockplane/database';
+import { serversDatabase } from './servers.database.js';
+
+await runMigrationCommand('servers', serversDatabase);

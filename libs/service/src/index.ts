@@ -1,0 +1,3 @@
+export * from './run-service.js';
+export * from './service-core.module.js';
+export * from './error.filter.js';

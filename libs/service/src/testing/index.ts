@@ -1,0 +1,2 @@
+export * from './service-harness.js';
+export * from './service-contract.js';
