@@ -1,0 +1,60 @@
+// Small measuring helpers shared by the benchmarks.
+
+export function parseCount(argv: string[], fallback: number): number {
+  const at = argv.indexOf('--count');
+  const value = at >= 0 ? Number(argv[at + 1]) : fallback;
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--count needs a positive integer, got ${argv[at + 1]}`);
+  return value;
+}
+
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** Resident set size after a full collection when node runs with --expose-gc. */
+export function settledRss(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().rss;
+}
+
+/** Runs task for every item with at most `limit` in flight. */
+export async function inParallel<T>(
+  items: T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) await task(items[i] as T, i);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** The address of the n-th emulated server: 127.1.1.1, 127.1.1.2, … (no .0 or .255 octets). */
+export function loopbackHost(n: number): string {
+  return `127.${1 + Math.floor(n / 254 / 254)}.${1 + (Math.floor(n / 254) % 254)}.${1 + (n % 254)}`;
+}
+
+export interface Result {
+  name: string;
+  value: number;
+  unit: string;
+  target?: { max: number };
+}
+
+export function report(results: Result[]): boolean {
+  let ok = true;
+  for (const r of results) {
+    const verdict =
+      r.target === undefined
+        ? ''
+        : r.value <= r.target.max
+          ? `  ok (target < ${r.target.max} ${r.unit})`
+          : `  MISSED (target < ${r.target.max} ${r.unit})`;
+    if (r.target !== undefined && r.value > r.target.max) ok = false;
+    console.log(`${r.name.padEnd(42)} ${r.value.toFixed(r.value < 10 ? 2 : 0).padStart(10)} ${r.unit}${verdict}`);
+  }
+  return ok;
+}

@@ -1,0 +1,36 @@
+// For specs: an API server over a fresh Store on an ephemeral loopback port, without the simulated cluster.
+import { ApiServer, type ApiServerOptions } from './api-server.js';
+import { kubeconfigFor } from './kubeconfig.js';
+import { Store } from './store.js';
+
+export interface TestApiServer {
+  api: ApiServer;
+  store: Store;
+  url: string;
+  kubeconfig: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestApiServer(opts: Omit<ApiServerOptions, 'store'> = {}): Promise<TestApiServer> {
+  const store = new Store();
+  const api = new ApiServer({ store, ...opts });
+  const url = await api.listen(0, '127.0.0.1');
+  return { api, store, url, kubeconfig: kubeconfigFor(url), stop: () => api.close() };
+}
+
+/** JSON read from a raw response, which a spec probes freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary JSON under test
+export type LooseJson = any;
+
+/** Polls `check` until it returns true, failing after `timeoutMs`. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from '@jest/globals';
+import { formatLogTimestamp, LogBuffer, type LogLine } from './log-buffer.js';
+
+describe('LogBuffer', () => {
+  it('drops the oldest lines beyond its byte bound', () => {
+    const buffer = new LogBuffer(20);
+    for (const text of ['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee']) buffer.append(text);
+    expect(buffer.lines().map((l) => l.text)).toEqual(['bbbb', 'cccc', 'dddd', 'eeee']);
+  });
+
+  it('tells followers about new lines and the end', () => {
+    const buffer = new LogBuffer();
+    const seen: Array<LogLine | null> = [];
+    buffer.follow((line) => seen.push(line));
+    buffer.append('one');
+    buffer.close();
+    buffer.append('ignored');
+    expect(seen.map((l) => l?.text ?? null)).toEqual(['one', null]);
+    const late: Array<LogLine | null> = [];
+    buffer.follow((line) => late.push(line));
+    expect(late).toEqual([null]);
+  });
+
+  it('prints nanosecond timestamps like the kubelet', () => {
+    expect(formatLogTimestamp(new Date('2026-11-26T04:25:01.123Z'))).toBe('2026-11-26T04:25:01.123000000Z');
+  });
+});

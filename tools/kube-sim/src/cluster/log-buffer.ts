@@ -1,0 +1,61 @@
+// Bounded per-container output, kept line by line with the time the line was written,
+// like the kubelet's CRI log files. Followers are notified of new lines and of the end.
+export interface LogLine {
+  time: Date;
+  text: string; // without the trailing newline
+}
+
+export type LogListener = (line: LogLine | null) => void; // null: the container stopped
+
+const defaultMaxBytes = 2 * 1024 * 1024;
+
+export class LogBuffer {
+  private readonly entries: LogLine[] = [];
+  private bytes = 0;
+  private readonly listeners = new Set<LogListener>();
+  private ended = false;
+
+  constructor(private readonly maxBytes = defaultMaxBytes) {}
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  append(text: string, time = new Date()): void {
+    if (this.ended) return;
+    const line = { time, text };
+    this.entries.push(line);
+    this.bytes += Buffer.byteLength(text) + 1;
+    while (this.bytes > this.maxBytes && this.entries.length > 1) {
+      const dropped = this.entries.shift()!;
+      this.bytes -= Buffer.byteLength(dropped.text) + 1;
+    }
+    for (const listener of this.listeners) listener(line);
+  }
+
+  lines(): readonly LogLine[] {
+    return this.entries;
+  }
+
+  /** Listens for new lines; called with null once when the container stops. */
+  follow(listener: LogListener): () => void {
+    if (this.ended) {
+      listener(null);
+      return () => {};
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const listener of this.listeners) listener(null);
+    this.listeners.clear();
+  }
+}
+
+/** RFC 3339 with nanoseconds, as the kubelet prints with `timestamps=true`. */
+export function formatLogTimestamp(time: Date): string {
+  return time.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}

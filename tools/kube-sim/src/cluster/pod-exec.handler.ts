@@ -1,0 +1,142 @@
+// pods/{name}/exec over WebSocket (v5/v4.channel.k8s.io): the command runs as a real
+// process in the pod's bubblewrap sandbox; channel 0 stdin, 1 stdout, 2 stderr,
+// 3 status, 4 resize, 255 close (v5). Frames only go to channels the client asked for.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ApiError } from '../api/api-error.js';
+import { resolveEnv } from './container-env.js';
+import type { Store } from '../api/store.js';
+import type { Kubelet } from './kubelet.js';
+import { podNotFound, refuseUpgrade, sendStatus } from './http-status.js';
+import { selectContainer } from './pod-log.handler.js';
+import type { Pod } from './pod-types.js';
+import { PODS } from './refs.js';
+import { spawnInSandbox } from './sandbox.js';
+import type { StreamRegistry } from './stream-registry.js';
+
+const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+const STDIN = 0;
+const STDOUT = 1;
+const STDERR = 2;
+const STATUS = 3;
+const CLOSE = 255;
+
+interface Target {
+  namespace: string;
+  name: string;
+  query: URLSearchParams;
+}
+
+function flag(query: URLSearchParams, name: string): boolean {
+  const value = query.get(name);
+  return value === 'true' || value === '1';
+}
+
+/** Upstream's exec Status for an exit code. */
+export function exitStatus(command: string[], code: number): Record<string, unknown> {
+  if (code === 0) return { metadata: {}, status: 'Success' };
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${code}`,
+    reason: 'NonZeroExitCode',
+    details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+  };
+}
+
+export class PodExecHandler {
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    // The client's first protocol we speak, in the client's order of preference.
+    handleProtocols: (offered) => [...offered].find((p) => PROTOCOLS.includes(p)) ?? false,
+  });
+
+  constructor(
+    private readonly store: Store,
+    private readonly kubelet: Kubelet,
+    private readonly streams: StreamRegistry,
+  ) {}
+
+  /** kubectl falls back to a SPDY POST when the WebSocket upgrade fails: answer, don't hang. */
+  readonly plainRequest = (_req: IncomingMessage, res: ServerResponse): void => {
+    sendStatus(res, ApiError.badRequest('Upgrade request required'));
+  };
+
+  readonly upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, target: Target): void => {
+    let prepared: ReturnType<PodExecHandler['prepare']>;
+    try {
+      prepared = this.prepare(target);
+    } catch (error) {
+      if (error instanceof ApiError) return refuseUpgrade(socket, error);
+      throw error;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.run(ws, target, prepared));
+  };
+
+  close(): void {
+    for (const client of this.wss.clients) client.terminate();
+    this.wss.close();
+  }
+
+  private prepare(target: Target) {
+    const worker = this.kubelet.worker(target.namespace, target.name);
+    const pod = this.store.get(PODS, target.namespace, target.name) as Pod | undefined;
+    if (!worker || !pod) throw podNotFound(target.name);
+    const command = target.query.getAll('command');
+    if (!command.length) throw ApiError.badRequest('you must specify at least 1 command');
+    const record = selectContainer(worker, target.query.get('container'));
+    if (!('running' in record.state) || !record.instance) {
+      throw ApiError.badRequest(`unable to upgrade connection: container not found ("${record.spec.name}")`);
+    }
+    const env = { HOSTNAME: target.name, ...resolveEnv(this.store, pod, record.spec, worker.podIP), RCON_HOST: worker.podIP };
+    return { command, env, dataDir: worker.dataDir(record), hostname: target.name };
+  }
+
+  private run(ws: WebSocket, target: Target, prepared: ReturnType<PodExecHandler['prepare']>): void {
+    const query = target.query;
+    const tty = flag(query, 'tty');
+    const wants = { stdin: flag(query, 'stdin'), stdout: flag(query, 'stdout'), stderr: flag(query, 'stderr') && !tty };
+    const send = (channel: number, data: Buffer | string) => {
+      if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+    };
+    const finish = (status: Record<string, unknown>) => {
+      send(STATUS, JSON.stringify(status));
+      ws.close(1000);
+    };
+    let child;
+    try {
+      child = spawnInSandbox({ command: prepared.command, dataDir: prepared.dataDir, env: prepared.env, hostname: prepared.hostname });
+    } catch (error) {
+      finish({ metadata: {}, status: 'Failure', message: (error as Error).message, reason: 'InternalError' });
+      return;
+    }
+    const forget = this.streams.add('exec', target.namespace, target.name, () => {
+      child.kill('SIGKILL');
+      ws.terminate();
+    });
+    if (wants.stdout) child.stdout.on('data', (d: Buffer) => send(STDOUT, d));
+    else child.stdout.resume();
+    // With a TTY the runtime merges stderr into the terminal, i.e. stdout.
+    if (wants.stderr) child.stderr.on('data', (d: Buffer) => send(STDERR, d));
+    else if (tty && wants.stdout) child.stderr.on('data', (d: Buffer) => send(STDOUT, d));
+    else child.stderr.resume();
+    if (!wants.stdin) child.stdin.end();
+    child.stdin.on('error', () => {}); // the process may exit before reading all of stdin
+    ws.on('message', (data: Buffer) => {
+      const channel = data[0];
+      if (channel === STDIN && wants.stdin) child.stdin.write(data.subarray(1));
+      else if (channel === CLOSE && data[1] === STDIN) child.stdin.end();
+      // Channel 4 (resize) has no effect: the sandbox has no terminal.
+    });
+    ws.on('close', () => {
+      forget();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    child.on('close', (code, signal) => {
+      forget();
+      finish(exitStatus(prepared.command, code ?? (signal ? 128 + 9 : 1)));
+    });
+  }
+}
