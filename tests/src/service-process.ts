@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { testEnv, uniqueNamespace, waitFor } from '@blockplane/testing';
+import { freePort, testEnv, uniqueNamespace, waitFor } from '@blockplane/testing';
 
 export interface ServiceProcess {
   url: string;
@@ -52,15 +51,4 @@ export async function spawnService(
     });
   }
   return service;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

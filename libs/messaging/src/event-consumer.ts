@@ -111,7 +111,12 @@ export class DurableEventConsumer {
         { consumer: this.binding.durable, eventId: event.id, attempt, err: error },
         'event handler failed',
       );
-      message.nak(Math.min(30_000, 250 * 2 ** attempt));
+      try {
+        message.nak(Math.min(30_000, 250 * 2 ** attempt));
+      } catch (nakError) {
+        // The connection is gone: the server redelivers after ack_wait anyway.
+        this.logger.warn({ consumer: this.binding.durable, eventId: event.id, err: nakError }, 'could not nak event');
+      }
     }
   }
 }

@@ -140,14 +140,17 @@ describe('messaging over a real NATS', () => {
       const durable = `test-${randomUUID().slice(0, 8)}`;
       const options = { ackWaitMs: 500, maxDeliver: 5 };
 
-      // The first consumer takes the event and dies before finishing it.
+      // The first consumer takes the event and dies before finishing it: its connection drops
+      // mid-work, then the work fails, so nothing is acked or committed.
       const doomed = await open();
       let received!: () => void;
+      let crash!: (error: Error) => void;
       const took = new Promise<void>((resolve) => (received = resolve));
+      const crashed = new Promise<void>((_, reject) => (crash = reject));
       const first = new DurableEventConsumer(
         doomed,
         eventStreamName(namespace),
-        { durable, subject: 'server.requested', handle: () => (received(), new Promise<void>(() => undefined)) },
+        { durable, subject: 'server.requested', handle: () => (received(), crashed) },
         inbox,
         logger,
         options,
@@ -161,6 +164,8 @@ describe('messaging over a real NATS', () => {
       });
       await took;
       await doomed.connection.close();
+      crash(new Error('process died'));
+      await first.stop();
 
       const second = new DurableEventConsumer(
         nats,
