@@ -1,8 +1,11 @@
+export * from './auth/actor.js';
+export * from './auth/permissions.js';
+export * from './api/auth.dto.js';
+export * from './api/servers.dto.js';
 export * from './events/event-catalogue.js';
 export * from './events/event-envelope.js';
 export * from './rpc/rpc-catalogue.js';
 export * from './errors/error-codes.js';
-export * from './auth/permissions.js';
 
 /** The platform's release, reported by every service. */
 export const PLATFORM_VERSION = '0.1.0';

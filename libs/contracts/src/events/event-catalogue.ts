@@ -1,20 +1,47 @@
 import { z } from 'zod';
+import { roles } from '../auth/actor.js';
+import { quotaSchema } from '../api/auth.dto.js';
+import { powerActions, resourcesSchema, serverTypes } from '../api/servers.dto.js';
 
 const id = z.uuid();
+
+/** What the cluster should run for one server: the provisioner's whole input. */
+export const serverSpecSchema = z.object({
+  serverId: id,
+  ownerId: id,
+  name: z.string(),
+  type: z.enum(serverTypes),
+  version: z.string(),
+  resources: resourcesSchema,
+  desiredState: z.enum(['running', 'stopped', 'deleted']),
+});
+export type ServerSpec = z.infer<typeof serverSpecSchema>;
+
+/** When the provisioner saw a change: the servers service ignores observations older than the last applied. */
+const observed = { serverId: id, observedAt: z.iso.datetime({ offset: true }) };
 
 /**
  * Every JetStream event, by subject. The subject style is `noun.past-participle`
  * (`server.requested`, `pod.ready`) for ever: a renamed event must fail to compile.
  */
 export const eventCatalogue = {
-  'server.requested': z.object({
-    serverId: id,
-    ownerId: id,
-  }),
-  'pod.ready': z.object({
-    serverId: id,
-    podName: z.string().min(1),
-  }),
+  // auth → servers: what the servers service needs to know of an account.
+  'user.registered': z.object({ userId: id, role: z.enum(roles), quota: quotaSchema }),
+  'user.quota-changed': z.object({ userId: id, quota: quotaSchema }),
+
+  // servers → provisioner: desired state changed.
+  'server.requested': z.object({ server: serverSpecSchema }),
+  'server.power-requested': z.object({ server: serverSpecSchema, action: z.enum(powerActions) }),
+  'server.delete-requested': z.object({ server: serverSpecSchema }),
+
+  // provisioner → servers: what the cluster did.
+  'server.provisioned': z.object(observed),
+  'pod.scheduled': z.object({ ...observed, podName: z.string() }),
+  'pod.pending': z.object({ ...observed, podName: z.string(), reason: z.string() }),
+  'pod.ready': z.object({ ...observed, podName: z.string(), address: z.string().nullable() }),
+  'pod.failed': z.object({ ...observed, podName: z.string(), reason: z.string() }),
+  'server.stopped': z.object(observed),
+  'server.deleted': z.object(observed),
 } as const;
 
 export type EventCatalogue = typeof eventCatalogue;

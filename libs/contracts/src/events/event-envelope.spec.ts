@@ -2,13 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { parseEventEnvelope } from './event-envelope.js';
 
 const serverId = '5f0c8a4e-1c9b-4a47-9c3e-0c6f1f0b6b11';
-const ownerId = '9d2f7a3c-6b1e-4f0a-8d5c-2e4b7a9c1d22';
+const observedAt = '2026-11-26T04:00:00.000Z';
 const valid = {
   id: '0b7e2d4c-3a5f-4e6b-9c8d-7f1a2b3c4d5e',
-  type: 'server.requested',
+  type: 'server.stopped',
   occurredAt: '2026-11-26T04:00:00.000Z',
   trace: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
-  data: { serverId, ownerId },
+  data: { serverId, observedAt },
 };
 
 describe('parseEventEnvelope', () => {
@@ -18,8 +18,8 @@ describe('parseEventEnvelope', () => {
   });
 
   it('drops payload fields the catalogue does not know', () => {
-    const result = parseEventEnvelope({ ...valid, data: { serverId, ownerId, extra: 1 } });
-    expect(result.ok && result.event.data).toEqual({ serverId, ownerId });
+    const result = parseEventEnvelope({ ...valid, data: { serverId, observedAt, extra: 1 } });
+    expect(result.ok && result.event.data).toEqual({ serverId, observedAt });
   });
 
   it.each([
@@ -28,7 +28,7 @@ describe('parseEventEnvelope', () => {
     ['an id that is not a uuid', { ...valid, id: 'abc' }, 'id'],
     ['a time without zone', { ...valid, occurredAt: '2026-11-26 04:00' }, 'occurredAt'],
     ['a malformed traceparent', { ...valid, trace: { traceparent: 'x' } }, 'traceparent'],
-    ['a payload of the wrong shape', { ...valid, data: { serverId: 'nope', ownerId } }, 'server.requested'],
+    ['a payload of the wrong shape', { ...valid, data: { serverId: 'nope', observedAt } }, 'server.stopped'],
     ['not an object', 'hello', 'expected object'],
   ])('rejects %s', (_, raw, message) => {
     const result = parseEventEnvelope(raw);

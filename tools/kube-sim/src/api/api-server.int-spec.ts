@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
-  ApiException,
   AppsV1Api,
   CoreV1Api,
   KubeConfig,
@@ -11,7 +10,8 @@ import {
   type V1Pod,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
-import { startTestApiServer, waitFor, type LooseJson, type TestApiServer } from './test-api-server.js';
+import { waitFor } from '@blockplane/testing';
+import { startTestApiServer, statusOf, type LooseJson, type TestApiServer } from './test-api-server.spec-support.js';
 
 let server: TestApiServer;
 let core: CoreV1Api;
@@ -49,19 +49,6 @@ const sts = (name: string): V1StatefulSet => ({
     template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'main', image: 'busybox:1.36' }] } },
   },
 });
-
-/** The Status body of a failed client-node call. */
-async function statusOf(
-  call: Promise<unknown>,
-): Promise<{ code: number; reason: string; message: string; details?: Record<string, unknown> }> {
-  try {
-    await call;
-  } catch (e) {
-    if (e instanceof ApiException) return JSON.parse(e.body as string);
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function rawFetch(
   path: string,
@@ -352,9 +339,9 @@ describe('API server with @kubernetes/client-node', () => {
     );
     await core.deleteNamespacedConfigMap({ name: 'w1', namespace: 'default' });
     await waitFor(
-      () => events.some((e) => e.type === 'DELETED') && events.some((e) => e.type === 'BOOKMARK'),
-      5000,
       'watch events',
+      () => events.some((e) => e.type === 'DELETED') && events.some((e) => e.type === 'BOOKMARK'),
+      { timeoutMs: 5000 },
     );
     expect(events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type}:${e.name}`)).toEqual([
       'ADDED:w1',
@@ -370,7 +357,7 @@ describe('API server with @kubernetes/client-node', () => {
       (type) => replayed.push(type),
       () => undefined,
     );
-    await waitFor(() => replayed.length === 3, 5000, 'replayed events');
+    await waitFor('replayed events', () => replayed.length === 3, { timeoutMs: 5000 });
     replay.abort();
 
     const small = await startTestApiServer({ watchWindow: 2 });
@@ -391,7 +378,7 @@ describe('API server with @kubernetes/client-node', () => {
         (type, obj) => expired.push({ type, code: obj.code, reason: obj.reason }),
         () => (ended = true),
       );
-      await waitFor(() => ended, 5000, 'expired watch to end');
+      await waitFor('expired watch to end', () => ended, { timeoutMs: 5000 });
       expect(expired).toEqual([{ type: 'ERROR', code: 410, reason: 'Expired' }]);
     } finally {
       await small.stop();

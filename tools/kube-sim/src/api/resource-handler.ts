@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import type { FaultInjector } from '../control/fault-injector.js';
 import { ApiError } from './api-error.js';
-import { parseJsonBody, readBody, readRawBody, sendJson } from './http-util.js';
+import { parseJsonBody, readBody, readRawBody, sendJson, sendJsonList } from './http-util.js';
+import { ListPager } from './list-pager.js';
 import { isRecord } from './object-utils.js';
 import { decodeProtobufObject, isProtobuf } from './protobuf-body.js';
 import { applyConfiguration, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, patchTypeOf } from './patch.js';
@@ -12,6 +13,18 @@ import { toTable, wantsTable, type IncludeObject } from './table-printer.js';
 import type { KubeObject } from './types.js';
 import { serveWatch, type WatchSettings } from './watch-stream.js';
 import type { WatchCache } from './watch-cache.js';
+
+/** Query parameters upstream decodes into int64 fields of ListOptions / DeleteOptions. */
+const INTEGER_PARAMS = ['timeoutSeconds', 'limit', 'gracePeriodSeconds'];
+
+/** Upstream answers 400 when the parameter codec cannot decode a number. */
+function requireIntegerParams(query: URLSearchParams): void {
+  for (const param of INTEGER_PARAMS) {
+    const value = query.get(param);
+    if (value !== null && !/^[+-]?\d+$/.test(value))
+      throw ApiError.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
+  }
+}
 
 export interface ResourceRoute {
   def: ResourceDef;
@@ -24,6 +37,7 @@ export interface ResourceRoute {
 export class ResourceHandler {
   /** Last configuration each field manager applied, per object uid (for removing fields on re-apply). */
   private readonly applied = new Map<string, unknown>();
+  private readonly pager = new ListPager();
 
   constructor(
     private readonly store: Store,
@@ -46,6 +60,7 @@ export class ResourceHandler {
     if (isWrite && query.get('dryRun')) throw ApiError.badRequest('dryRun is not supported by kube-sim');
     if (subresource && !['status', 'scale'].includes(subresource)) throw ApiError.methodNotAllowed();
     if (conflict && name && (method === 'PUT' || method === 'PATCH')) throw ApiError.conflict(def, name);
+    requireIntegerParams(query);
     const table = wantsTable(req.headers.accept)
       ? ((query.get('includeObject') as IncludeObject | null) ?? 'Metadata')
       : undefined;
@@ -84,24 +99,29 @@ export class ResourceHandler {
     }
   }
 
-  private list(
+  private async list(
     res: ServerResponse,
     route: ResourceRoute,
     query: URLSearchParams,
     table: IncludeObject | undefined,
-  ): void {
+  ): Promise<void> {
     const { def, namespace } = route;
-    const { items, resourceVersion } = this.store.listShared(def, {
-      ...(namespace !== undefined ? { namespace } : {}),
-      ...selectors(query),
-    });
-    if (table) return sendJson(res, 200, toTable(def, items, resourceVersion, table));
-    sendJson(res, 200, {
-      kind: `${def.kind}List`,
-      apiVersion: groupVersion(def),
-      metadata: { resourceVersion },
-      items,
-    });
+    const selected = selectors(query);
+    const continueToken = query.get('continue') || undefined;
+    if (continueToken && query.get('resourceVersion'))
+      throw ApiError.badRequest('specifying resource version is not allowed when using continue');
+    const limit = query.get('limit');
+    const { items, metadata } = this.pager.page(
+      {
+        scope: `${groupVersion(def)}/${def.plural} ${namespace ?? ''} ${JSON.stringify(selected)}`,
+        limit: limit === null ? undefined : Number(limit),
+        continueToken,
+        selected: Object.keys(selected).length > 0,
+      },
+      () => this.store.listShared(def, { ...(namespace !== undefined ? { namespace } : {}), ...selected }),
+    );
+    if (table) sendJson(res, 200, { ...toTable(def, items, undefined, table), metadata });
+    else await sendJsonList(res, { kind: `${def.kind}List`, apiVersion: groupVersion(def), metadata }, items);
   }
 
   private get(res: ServerResponse, route: ResourceRoute, table: IncludeObject | undefined): void {
