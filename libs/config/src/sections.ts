@@ -46,3 +46,19 @@ export const databaseSection = z
   })
   .transform((e) => ({ url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }));
 export type DatabaseConfig = z.output<typeof databaseSection>;
+
+/** The quota of an account no admin has set; auth grants it and servers assumes it until auth says otherwise. */
+export const quotaDefaultsSection = z
+  .object({
+    DEFAULT_QUOTA_SERVERS: envTypes.integer(3),
+    DEFAULT_QUOTA_CPU_CORES: envTypes.integer(4),
+    DEFAULT_QUOTA_MEMORY_MB: envTypes.integer(8192),
+    DEFAULT_QUOTA_DISK_GB: envTypes.integer(40),
+  })
+  .transform((e) => ({
+    maxServers: e.DEFAULT_QUOTA_SERVERS,
+    maxCpuCores: e.DEFAULT_QUOTA_CPU_CORES,
+    maxMemoryMb: e.DEFAULT_QUOTA_MEMORY_MB,
+    maxDiskGb: e.DEFAULT_QUOTA_DISK_GB,
+  }));
+export type QuotaDefaultsConfig = z.output<typeof quotaDefaultsSection>;

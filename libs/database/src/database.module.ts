@@ -5,6 +5,8 @@ import type { DatabaseConfig } from '@blockplane/config';
 import { INBOX_STORE } from '@blockplane/messaging';
 import { Readiness } from '@blockplane/observability';
 import { ormOptions, type ServiceDatabase } from './orm-options.js';
+import { Outbox } from './outbox.js';
+import { OutboxRelay } from './outbox-relay.js';
 import { PostgresInboxStore } from './postgres-inbox.store.js';
 
 @Module({})
@@ -19,8 +21,8 @@ export class DatabaseModule implements OnModuleInit {
       module: DatabaseModule,
       global: true,
       imports: [MikroOrmModule.forRoot(ormOptions(config, database))],
-      providers: [{ provide: INBOX_STORE, useClass: PostgresInboxStore }],
-      exports: [INBOX_STORE],
+      providers: [{ provide: INBOX_STORE, useClass: PostgresInboxStore }, OutboxRelay, Outbox],
+      exports: [INBOX_STORE, Outbox],
     };
   }
 

@@ -2,6 +2,7 @@ import { defineConfig, type EntityClass, type Options } from '@mikro-orm/postgre
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import type { DatabaseConfig } from '@blockplane/config';
+import { OutboxEvent } from './outbox-event.entity.js';
 import { ProcessedEvent } from './processed-event.entity.js';
 
 export interface ServiceDatabase {
@@ -20,7 +21,7 @@ export function ormOptions(config: DatabaseConfig, database: ServiceDatabase): O
     clientUrl: config.url,
     schema: database.schema,
     pool: { min: 0, max: config.poolMax },
-    entities: [ProcessedEvent, ...database.entities],
+    entities: [ProcessedEvent, OutboxEvent, ...database.entities],
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
     schemaGenerator: { ignoreSchema: ['public', ...serviceSchemas.filter((schema) => schema !== database.schema)] },

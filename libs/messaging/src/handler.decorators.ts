@@ -1,4 +1,4 @@
-import type { EventEnvelope, EventSubject, RpcRequest, RpcResponse, RpcSubject } from '@blockplane/contracts';
+import type { EventEnvelope, EventSubject, RpcPayload, RpcResponse, RpcSubject } from '@blockplane/contracts';
 
 export const EVENT_HANDLER = Symbol('blockplane:event-handler');
 export const RPC_HANDLER = Symbol('blockplane:rpc-handler');
@@ -27,7 +27,7 @@ export function OnRpc<S extends RpcSubject>(subject: S) {
   return (
     target: object,
     key: string | symbol,
-    descriptor: { value?: (request: RpcRequest<S>) => Promise<RpcResponse<S>> },
+    descriptor: { value?: (request: RpcPayload<S>) => Promise<RpcResponse<S>> },
   ): void => {
     Reflect.defineMetadata(RPC_HANDLER, subject, target, key);
     void descriptor;

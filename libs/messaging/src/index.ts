@@ -7,3 +7,4 @@ export * from './rpc-client.js';
 export * from './handler.decorators.js';
 export * from './messaging.options.js';
 export * from './messaging.module.js';
+export * from './rpc-responder.js';

@@ -29,7 +29,7 @@ class SetInbox implements InboxStore {
 }
 
 const serverId = randomUUID();
-const ownerId = randomUUID();
+const observedAt = new Date().toISOString();
 
 describe('messaging over a real NATS', () => {
   let nats: NatsConnection;
@@ -48,6 +48,7 @@ describe('messaging over a real NATS', () => {
   describe('request/reply', () => {
     let responder: RpcResponder;
     let failing: RpcResponder;
+    let oversized: RpcResponder;
     let client: RpcClient;
 
     beforeAll(() => {
@@ -74,12 +75,23 @@ describe('messaging over a real NATS', () => {
         },
         logger,
       );
+      // Answers more than NATS's max_payload (1 MB by default).
+      oversized = new RpcResponder(
+        nats,
+        `${namespace}.console`,
+        {
+          subject: 'console.ping',
+          handle: async () => ({ service: 'console', version: 'x'.repeat(2 * 1024 * 1024), uptimeSeconds: 1 }),
+        },
+        logger,
+      );
       responder.start();
       failing.start();
+      oversized.start();
       client = new RpcClient(nats);
     });
 
-    afterAll(() => Promise.all([responder.stop(), failing.stop()]));
+    afterAll(() => Promise.all([responder.stop(), failing.stop(), oversized.stop()]));
 
     it('carries a domain error back to the caller with its code, message and details', async () => {
       const error = await client.request('auth.ping', {}).catch((e: unknown) => e);
@@ -98,6 +110,16 @@ describe('messaging over a real NATS', () => {
         expect(answer.traceId).toBe(currentTraceId());
         expect(answer.traceId).toMatch(/^[\da-f]{32}$/);
       });
+    });
+
+    it('answers a reply NATS refuses as a small INTERNAL error, and keeps answering', async () => {
+      const started = Date.now();
+      await expect(client.request('console.ping', {})).rejects.toMatchObject({
+        code: 'INTERNAL',
+        message: 'reply too large',
+      });
+      expect(Date.now() - started).toBeLessThan(1_000);
+      await expect(client.request('console.ping', {})).rejects.toMatchObject({ code: 'INTERNAL' });
     });
 
     it('refuses a request that breaks its schema with VALIDATION_FAILED', async () => {
@@ -126,7 +148,7 @@ describe('messaging over a real NATS', () => {
       await ensureEventStream(jsm, namespace);
       const publisher = new EventPublisher(nats);
       const before = (await jsm.streams.info(eventStreamName(namespace))).state.messages;
-      const envelope = await publisher.publish('pod.ready', { serverId, podName: 'mc-0' });
+      const envelope = await publisher.publish('pod.ready', { serverId, podName: 'mc-0', address: null, observedAt });
       await publisher.publishEnvelope(envelope);
       const after = (await jsm.streams.info(eventStreamName(namespace))).state.messages;
       expect(after - before).toBe(1);
@@ -150,7 +172,7 @@ describe('messaging over a real NATS', () => {
       const first = new DurableEventConsumer(
         doomed,
         eventStreamName(namespace),
-        { durable, subject: 'server.requested', handle: () => (received(), crashed) },
+        { durable, subject: 'server.stopped', handle: () => (received(), crashed) },
         inbox,
         logger,
         options,
@@ -158,7 +180,7 @@ describe('messaging over a real NATS', () => {
       await first.start(jsm);
       const published = await inSpan('publish', { kind: SpanKind.PRODUCER }, async () => {
         return {
-          envelope: await new EventPublisher(nats).publish('server.requested', { serverId, ownerId }),
+          envelope: await new EventPublisher(nats).publish('server.stopped', { serverId, observedAt }),
           traceId: currentTraceId(),
         };
       });
@@ -172,7 +194,7 @@ describe('messaging over a real NATS', () => {
         eventStreamName(namespace),
         {
           durable,
-          subject: 'server.requested',
+          subject: 'server.stopped',
           handle: async (event) => {
             handled.push(event);
           },
@@ -220,7 +242,7 @@ describe('messaging over a real NATS', () => {
         nats.eventSubject('pod.ready'),
         JSON.stringify({ id: 'not-a-uuid', type: 'pod.ready', data: {} }),
       );
-      await new EventPublisher(nats).publish('pod.ready', { serverId, podName: 'mc-9' });
+      await new EventPublisher(nats).publish('pod.ready', { serverId, podName: 'mc-9', address: null, observedAt });
       await waitFor('the valid event', () => handled.some((e) => e.data.podName === 'mc-9'));
       await waitFor('nothing left pending', async () => {
         const info = await jsm.consumers.info(eventStreamName(namespace), durable);

@@ -51,7 +51,25 @@ export class RpcResponder {
       { kind: SpanKind.SERVER, parent: contextFromHeaders(carrier) },
       () => this.reply(message),
     );
-    message.respond(JSON.stringify(reply));
+    this.send(message, reply);
+  }
+
+  /** A reply NATS refuses (over max_payload, connection closing) becomes a small INTERNAL error, never a throw. */
+  private send(message: Msg, reply: RpcReply): void {
+    const body = JSON.stringify(reply);
+    try {
+      message.respond(body);
+    } catch (error) {
+      const bytes = Buffer.byteLength(body);
+      this.logger.error({ err: error, subject: this.binding.subject, bytes }, 'rpc reply could not be sent');
+      const tooLarge = bytes > (this.nats.connection.info?.max_payload ?? Number.POSITIVE_INFINITY);
+      const fallback = failure(new DomainError('INTERNAL', tooLarge ? 'reply too large' : 'reply could not be sent'));
+      try {
+        message.respond(JSON.stringify(fallback));
+      } catch (fallbackError) {
+        this.logger.error({ err: fallbackError, subject: this.binding.subject }, 'rpc error reply could not be sent');
+      }
+    }
   }
 
   private async reply(message: Msg): Promise<RpcReply> {

@@ -1,8 +1,10 @@
 import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Readiness, Registry } from '@blockplane/observability';
+import { Public } from './public.decorator.js';
 
 /** Probes for the platform: liveness, readiness of real dependencies, and Prometheus metrics. */
+@Public()
 @Controller()
 export class HealthController {
   constructor(

@@ -1,13 +1,11 @@
 import { Injectable, type Type } from '@nestjs/common';
-import { PLATFORM_VERSION, type PingResponse, type RpcSubject, type ServiceName } from '@blockplane/contracts';
+import { PLATFORM_VERSION, type PingedService, type PingResponse, type PingSubject } from '@blockplane/contracts';
 import { OnRpc } from '@blockplane/messaging';
 import { currentTraceId } from '@blockplane/observability';
 
-type PingedService = Exclude<ServiceName, 'gateway'>;
-
 /** Answers `<service>.ping`, which the gateway's status page and the tests use to cross a NATS hop. */
 export function pingResponder(service: PingedService): Type {
-  const subject = `${service}.ping` satisfies RpcSubject;
+  const subject: PingSubject = `${service}.ping`;
   const started = Date.now();
 
   @Injectable()

@@ -1,22 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { ConfigSection } from '@blockplane/config';
-import { type RpcSubject } from '@blockplane/contracts';
+import type { PingedService } from '@blockplane/contracts';
 import { NatsConnection, RpcClient } from '@blockplane/messaging';
 import { createLogger, currentTraceId, inSpan, SpanKind } from '@blockplane/observability';
 import { testEnv } from '@blockplane/testing';
 import type { ServiceDefinition } from '../run-service.js';
 import { type RunningService, startTestService } from './service-harness.js';
 
-/** What every service must do, checked against the real app, PostgreSQL and NATS. */
+/**
+ * What every service must do, checked against the real app, PostgreSQL and NATS.
+ * `env` is read when the service starts, so it may name things a `beforeAll` made (a simulator's kubeconfig).
+ */
 export function describeServiceContract<Extra extends Record<string, ConfigSection>>(
   definition: ServiceDefinition<Extra>,
+  env: () => Record<string, string> = () => ({}),
 ): void {
   describe(`${definition.name} service contract`, () => {
     let service: RunningService;
 
     beforeAll(async () => {
-      service = await startTestService(definition);
+      service = await startTestService(definition, env());
     });
     afterAll(() => service.close());
 
@@ -67,7 +71,7 @@ export function describeServiceContract<Extra extends Record<string, ConfigSecti
         );
         try {
           await inSpan('contract', { kind: SpanKind.INTERNAL }, async () => {
-            const answer = await new RpcClient(nats).request(`${definition.name}.ping` as RpcSubject, {});
+            const answer = await new RpcClient(nats).request(`${definition.name as PingedService}.ping`, {});
             expect(answer).toMatchObject({ service: definition.name, traceId: currentTraceId() });
           });
         } finally {
