@@ -1,11 +1,14 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceDatabase } from '@blockplane/database';
+import { SigningKey } from './keys/signing-key.entity.js';
+import { RefreshToken } from './sessions/refresh-token.entity.js';
+import { User } from './users/user.entity.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 export const authDatabase: ServiceDatabase = {
   schema: 'auth',
-  entities: [],
+  entities: [User, RefreshToken, SigningKey],
   migrations: { path: join(here, 'migrations'), pathTs: join(here, '..', 'src', 'migrations') },
 };
