@@ -1,11 +1,13 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceDatabase } from '@blockplane/database';
+import { OwnerQuota } from './quota/owner-quota.entity.js';
+import { GameServer } from './servers/game-server.entity.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 export const serversDatabase: ServiceDatabase = {
   schema: 'servers',
-  entities: [],
+  entities: [GameServer, OwnerQuota],
   migrations: { path: join(here, 'migrations'), pathTs: join(here, '..', 'src', 'migrations') },
 };
