@@ -1,6 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
+import { Public } from '@blockplane/service';
 import { type PlatformStatus, StatusService } from './status.service.js';
 
+@Public()
 @Controller('api/v1/status')
 export class StatusController {
   constructor(private readonly status: StatusService) {}

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, PLATFORM_VERSION, type PingResponse, type RpcSubject, serviceNames } from '@blockplane/contracts';
+import {
+  DomainError,
+  PLATFORM_VERSION,
+  type PingedService,
+  type PingResponse,
+  serviceNames,
+} from '@blockplane/contracts';
 import { RpcClient } from '@blockplane/messaging';
 
 export type ServiceStatus =
@@ -19,15 +25,15 @@ export class StatusService {
   constructor(private readonly rpc: RpcClient) {}
 
   async platformStatus(): Promise<PlatformStatus> {
-    const pinged = serviceNames.filter((name) => name !== 'gateway');
+    const pinged = serviceNames.filter((name): name is PingedService => name !== 'gateway');
     const services = await Promise.all(pinged.map((name) => this.ping(name)));
     return { version: PLATFORM_VERSION, services };
   }
 
-  private async ping(name: (typeof serviceNames)[number]): Promise<ServiceStatus> {
+  private async ping(name: PingedService): Promise<ServiceStatus> {
     const started = performance.now();
     try {
-      const { service: _, ...answer } = await this.rpc.request(`${name}.ping` as RpcSubject, {}, PING_TIMEOUT_MS);
+      const { service: _, ...answer } = await this.rpc.request(`${name}.ping`, {}, PING_TIMEOUT_MS);
       return { name, up: true, latencyMs: Math.round(performance.now() - started), ...answer };
     } catch (error) {
       return { name, up: false, error: error instanceof DomainError ? error.message : 'unknown error' };
