@@ -19,25 +19,25 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Nest's dynamic modules and decorators use classes as tokens and namespaces.
       '@typescript-eslint/no-extraneous-class': 'off',
+      '@nx/enforce-module-boundaries': ['error', { allow: [], depConstraints: boundaries() }],
+    },
+  },
+  {
+    // An app's integration specs run it against the Kubernetes simulator (a tool); its code never may.
+    files: ['apps/**/*.int-spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { allow: [], depConstraints: boundaries(['type:tool']) }],
+    },
+  },
+  {
+    // The dashboard benchmark boots the servers service and the gateway in its own process.
+    files: ['bench/src/dashboard.ts'],
+    rules: {
       '@nx/enforce-module-boundaries': [
         'error',
         {
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:tool'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
-            {
-              sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: ['type:tool', 'type:lib', 'type:contracts', 'type:testing'],
-            },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:tool', 'type:lib', 'type:contracts'] },
-            {
-              sourceTag: 'type:e2e',
-              onlyDependOnLibsWithTags: ['type:tool', 'type:lib', 'type:contracts', 'type:testing'],
-            },
-          ],
+          allow: ['@blockplane/servers/dist/servers.app.js', '@blockplane/gateway/dist/gateway.app.js'],
+          depConstraints: boundaries(),
         },
       ],
     },
@@ -50,3 +50,16 @@ export default tseslint.config(
   },
   prettier,
 );
+
+/** Which tags may depend on which; `appExtras` widens what apps may use (their integration specs). */
+function boundaries(appExtras = []) {
+  return [
+    { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+    { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
+    { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:tool'] },
+    { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing', ...appExtras] },
+    { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:lib', 'type:contracts', 'type:testing'] },
+    { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:tool', 'type:lib', 'type:contracts', 'type:testing'] },
+    { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:tool', 'type:lib', 'type:contracts', 'type:testing'] },
+  ];
+}

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PrivateNats, uniqueNamespace, waitFor } from '@blockplane/testing';
-import { type ServiceProcess, spawnService } from './service-process.js';
+import { PrivateNats, type ServiceProcess, spawnService, uniqueNamespace, waitFor } from '@blockplane/testing';
 
 const readyStatus = async (url: string) => (await fetch(`${url}/readyz`).catch(() => undefined))?.status;
 

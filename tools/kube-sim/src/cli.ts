@@ -24,6 +24,8 @@ async function main(): Promise<void> {
       cpu: { type: 'string' },
       memory: { type: 'string' },
       pods: { type: 'string' },
+      'game-port': { type: 'string' },
+      'rcon-port': { type: 'string' },
     },
   });
   const [min = 0, max = min] = values['start-delay'].split(',').map(Number);
@@ -33,6 +35,8 @@ async function main(): Promise<void> {
     startDelayMs: [min, max],
     ...(values['state-dir'] ? { stateDir: resolve(values['state-dir']) } : {}),
     ...(values.snapshot ? { snapshotFile: resolve(values.snapshot) } : {}),
+    ...(values['game-port'] ? { gamePort: Number(values['game-port']) } : {}),
+    ...(values['rcon-port'] ? { rconPort: Number(values['rcon-port']) } : {}),
     ...(values.cpu || values.memory || values.pods
       ? { capacity: { cpu: values.cpu ?? '64', memory: values.memory ?? '256Gi', pods: Number(values.pods ?? 11_000) } }
       : {}),

@@ -1,5 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { freePort, testEnv, uniqueNamespace, waitFor } from '@blockplane/testing';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './private-nats.js';
+import { testEnv, uniqueNamespace } from './test-env.js';
+import { waitFor } from './wait-for.js';
+
+/** The repository root, from src/ (jest) and dist/ (built) alike. */
+export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface ServiceProcess {
   url: string;
@@ -14,10 +20,11 @@ export interface ServiceProcess {
 export async function spawnService(
   name: string,
   env: Record<string, string> = {},
-  { waitReady = true } = {},
+  { waitReady = true, timeoutMs = 10_000 } = {},
 ): Promise<ServiceProcess> {
   const port = String(await freePort());
   const child = spawn(process.execPath, [`apps/${name}/dist/main.js`], {
+    cwd: repositoryRoot,
     env: {
       PATH: process.env['PATH'] ?? '',
       DATABASE_URL: testEnv.databaseUrl,
@@ -40,14 +47,21 @@ export async function spawnService(
     stderr: () => err,
     exited,
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
   if (waitReady) {
-    await waitFor(`${name} to be ready`, async () => {
-      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${err}`);
-      return (await fetch(`${service.url}/readyz`).catch(() => undefined))?.status === 200;
+    await waitFor(
+      `${name} to be ready`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${err}`);
+        return (await fetch(`${service.url}/readyz`).catch(() => undefined))?.status === 200;
+      },
+      { timeoutMs },
+    ).catch(async (error: unknown) => {
+      await service.stop('SIGKILL');
+      throw error;
     });
   }
   return service;

@@ -1,0 +1,59 @@
+import { createServer, request, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+
+/**
+ * A pass-through proxy in front of the Kubernetes API that counts the requests it forwards
+ * (watches and upgrades included), so a test can assert that some operation made none.
+ */
+export class KubeRequestCounter {
+  count = 0;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(target: string): Promise<KubeRequestCounter> {
+    const upstream = new URL(target);
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const counter = new KubeRequestCounter(server, `http://127.0.0.1:${port}`);
+    server.on('connection', (socket) => counter.track(socket));
+    server.on('request', (req, res) => {
+      counter.count++;
+      const forward = request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      req.pipe(forward);
+    });
+    server.on('upgrade', (req, client: Socket, head: Buffer) => {
+      counter.count++;
+      const target = counter.track(connect(Number(upstream.port), upstream.hostname));
+      const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}\r\n`);
+      target.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers.join('')}\r\n`);
+      target.write(head);
+      target.pipe(client).pipe(target);
+      target.on('error', () => client.destroy());
+      client.on('error', () => target.destroy());
+    });
+    return counter;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private track(socket: Socket): Socket {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    return socket;
+  }
+}
