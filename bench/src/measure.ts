@@ -1,9 +1,16 @@
 // Small measuring helpers shared by the benchmarks.
 
-export function parseCount(argv: string[], fallback: number): number {
-  const at = argv.indexOf('--count');
+/** The number after `flag` on the command line, or `fallback` when the flag is absent. */
+export function parsePositive(argv: string[], flag: string, fallback: number): number {
+  const at = argv.indexOf(flag);
   const value = at >= 0 ? Number(argv[at + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--count needs a positive integer, got ${argv[at + 1]}`);
+  if (!(value > 0)) throw new Error(`${flag} needs a positive number, got ${argv[at + 1]}`);
+  return value;
+}
+
+export function parseCount(argv: string[], fallback: number): number {
+  const value = parsePositive(argv, '--count', fallback);
+  if (!Number.isInteger(value)) throw new Error(`--count needs an integer, got ${value}`);
   return value;
 }
 

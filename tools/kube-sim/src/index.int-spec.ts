@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor, type LooseJson } from './api/test-api-server.js';
+import { waitFor } from '@blockplane/testing';
+import type { LooseJson } from './api/test-api-server.spec-support.js';
 import { startKubeSim, type KubeSim } from './index.js';
 
 const SECRETS = { group: '', version: 'v1', plural: 'secrets' };
@@ -77,14 +78,14 @@ describe('startKubeSim', () => {
     expect((node?.status as { capacity: { pods: string } }).capacity.pods).toBe('7');
 
     sim.store.create(STS, statefulSet);
-    await waitFor(isReady(sim, 'keep-0'), 10_000, 'keep-0 Ready');
+    await waitFor('keep-0 Ready', isReady(sim, 'keep-0'), { timeoutMs: 10_000 });
     expect((await call(sim, 'POST', '/_sim/pods/default/keep-0/crash', {})).status).toBe(200);
     await waitFor(
+      'a restart after the crash',
       () =>
         ((sim.store.get(PODS, 'default', 'keep-0')?.status as { containerStatuses?: { restartCount: number }[] })
           ?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
-      10_000,
-      'a restart after the crash',
+      { timeoutMs: 10_000 },
     );
     expect((await call(sim, 'POST', '/_sim/nope')).body).toMatchObject({ code: 404 });
   });
@@ -101,13 +102,13 @@ describe('startKubeSim', () => {
       stringData: { password: 'pw' },
     });
     first.store.create(STS, statefulSet);
-    await waitFor(isReady(first, 'keep-0'), 10_000, 'keep-0 Ready');
+    await waitFor('keep-0 Ready', isReady(first, 'keep-0'), { timeoutMs: 10_000 });
     const lastRv = Number(first.store.resourceVersion);
     await first.stop();
 
     const second = await start({ stateDir, snapshotFile });
     expect(second.store.get(SECRETS, 'default', 'rcon')?.metadata.uid).toBe(secret.metadata.uid);
     expect(Number(second.store.resourceVersion)).toBeGreaterThanOrEqual(lastRv);
-    await waitFor(isReady(second, 'keep-0'), 10_000, 'keep-0 Ready again after restart');
+    await waitFor('keep-0 Ready again after restart', isReady(second, 'keep-0'), { timeoutMs: 10_000 });
   });
 });

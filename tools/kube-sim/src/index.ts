@@ -34,8 +34,9 @@ export interface KubeSimOptions {
   /** Save the store here on stop and every snapshotIntervalMs, and load it at start. */
   snapshotFile?: string;
   snapshotIntervalMs?: number;
-  /** Passed to the cluster: the game port of Minecraft containers, back-off base, metrics interval. */
+  /** Passed to the cluster: where Minecraft containers' game and RCON ports listen, back-off base, metrics interval. */
   gamePort?: number;
+  rconPort?: number;
   backOffBaseMs?: number;
   metricsIntervalMs?: number;
 }
@@ -74,6 +75,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     capacity: options.capacity ?? DEFAULT_CAPACITY,
     startDelayMs: options.startDelayMs ?? [500, 2000],
     ...(options.gamePort !== undefined ? { gamePort: options.gamePort } : {}),
+    ...(options.rconPort !== undefined ? { rconPort: options.rconPort } : {}),
     ...(options.backOffBaseMs !== undefined ? { backOffBaseMs: options.backOffBaseMs } : {}),
     ...(options.metricsIntervalMs !== undefined ? { metricsIntervalMs: options.metricsIntervalMs } : {}),
   });

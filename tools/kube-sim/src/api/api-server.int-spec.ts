@@ -11,7 +11,8 @@ import {
   type V1Pod,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
-import { startTestApiServer, waitFor, type LooseJson, type TestApiServer } from './test-api-server.js';
+import { waitFor } from '@blockplane/testing';
+import { startTestApiServer, type LooseJson, type TestApiServer } from './test-api-server.spec-support.js';
 
 let server: TestApiServer;
 let core: CoreV1Api;
@@ -352,9 +353,9 @@ describe('API server with @kubernetes/client-node', () => {
     );
     await core.deleteNamespacedConfigMap({ name: 'w1', namespace: 'default' });
     await waitFor(
-      () => events.some((e) => e.type === 'DELETED') && events.some((e) => e.type === 'BOOKMARK'),
-      5000,
       'watch events',
+      () => events.some((e) => e.type === 'DELETED') && events.some((e) => e.type === 'BOOKMARK'),
+      { timeoutMs: 5000 },
     );
     expect(events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type}:${e.name}`)).toEqual([
       'ADDED:w1',
@@ -370,7 +371,7 @@ describe('API server with @kubernetes/client-node', () => {
       (type) => replayed.push(type),
       () => undefined,
     );
-    await waitFor(() => replayed.length === 3, 5000, 'replayed events');
+    await waitFor('replayed events', () => replayed.length === 3, { timeoutMs: 5000 });
     replay.abort();
 
     const small = await startTestApiServer({ watchWindow: 2 });
@@ -391,7 +392,7 @@ describe('API server with @kubernetes/client-node', () => {
         (type, obj) => expired.push({ type, code: obj.code, reason: obj.reason }),
         () => (ended = true),
       );
-      await waitFor(() => ended, 5000, 'expired watch to end');
+      await waitFor('expired watch to end', () => ended, { timeoutMs: 5000 });
       expect(expired).toEqual([{ type: 'ERROR', code: 410, reason: 'Expired' }]);
     } finally {
       await small.stop();

@@ -7,7 +7,8 @@ import {
   setHeaderOptions,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { startTestApiServer, waitFor, type TestApiServer } from './test-api-server.js';
+import { waitFor } from '@blockplane/testing';
+import { startTestApiServer, type TestApiServer } from './test-api-server.spec-support.js';
 
 const PODS = 1000;
 const CONCURRENCY = 25;
@@ -78,7 +79,7 @@ describe('client-node informer against a churning API', () => {
           body: { metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
         }),
       );
-      await waitFor(() => server.api.faults.openWatches > 0, 5000, 'an open watch to reset');
+      await waitFor('an open watch to reset', () => server.api.faults.openWatches > 0, { timeoutMs: 5000 });
       expect(server.api.faults.cutWatches({ abrupt: true })).toBeGreaterThan(0);
       // Cut, then write more events than the window holds before the informer can come back: it gets 410 and relists.
       server.api.faults.cutWatches();
@@ -111,7 +112,7 @@ describe('client-node informer against a churning API', () => {
       );
     };
     try {
-      await waitFor(converged, 20_000, 'the informer cache to match the store');
+      await waitFor('the informer cache to match the store', converged, { timeoutMs: 20_000 });
     } finally {
       running = false;
       await informer.stop();

@@ -4,8 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { waitFor } from './test-api-server.js';
-import { startKubeSim, type KubeSim } from '../index.js';
+import { waitFor } from '@blockplane/testing';
+import type { KubeSim } from '../index.js';
+import { startTestSim } from '../test-sim.spec-support.js';
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 if (!hasKubectl) console.warn('\n\n!!! kubectl is not on PATH: SKIPPING the kubectl tests of kube-sim !!!\n\n');
@@ -63,7 +64,7 @@ async function kubectl(...args: string[]): Promise<string> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kube-sim-kubectl-'));
-  sim = await startKubeSim({ startDelayMs: [0, 0] });
+  sim = await startTestSim();
 });
 afterAll(async () => {
   await sim?.stop();
@@ -116,9 +117,11 @@ describeKubectl('kubectl against kube-sim', () => {
     let watched = '';
     watcher.stdout.on('data', (chunk: Buffer) => (watched += chunk.toString()));
     try {
-      await waitFor(() => /^mc-0\s/m.test(watched), 15_000, 'kubectl get -w to list mc-0');
+      await waitFor('kubectl get -w to list mc-0', () => /^mc-0\s/m.test(watched), { timeoutMs: 15_000 });
       expect(await kubectl('scale', 'sts', 'mc', '--replicas=2')).toBe('statefulset.apps/mc scaled\n');
-      await waitFor(() => /^mc-1\s+1\/1\s+Running/m.test(watched), 15_000, 'kubectl get -w to show mc-1 Running');
+      await waitFor('kubectl get -w to show mc-1 Running', () => /^mc-1\s+1\/1\s+Running/m.test(watched), {
+        timeoutMs: 15_000,
+      });
     } finally {
       watcher.kill();
     }
@@ -126,9 +129,9 @@ describeKubectl('kubectl against kube-sim', () => {
 
     expect(await kubectl('delete', 'sts', 'mc')).toBe('statefulset.apps "mc" deleted\n');
     await waitFor(
-      async () => (await kubectl('get', 'pods', '-l', 'app=mc', '-o', 'name')) === '',
-      15_000,
       'pods to be garbage collected',
+      async () => (await kubectl('get', 'pods', '-l', 'app=mc', '-o', 'name')) === '',
+      { timeoutMs: 15_000 },
     );
     expect(await kubectl('get', 'pvc', '-o', 'name')).toBe(
       'persistentvolumeclaim/data-mc-0\npersistentvolumeclaim/data-mc-1\n',

@@ -16,6 +16,20 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   );
 }
 
+/** A copy of a JSON value, several times faster than structuredClone (which serialises and parses). */
+export function deepCopy<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(deepCopy) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    // An own "__proto__" key (JSON.parse makes them) must stay data, not become the prototype.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: deepCopy(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = deepCopy(v);
+  }
+  return out as T;
+}
+
 /** Freezes a stored object so that a listener cannot change it behind the store's back. */
 export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {

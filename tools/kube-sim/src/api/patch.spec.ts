@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ApiError } from './api-error.js';
-import type { LooseJson } from './test-api-server.js';
+import type { LooseJson } from './test-api-server.spec-support.js';
 import { applyConfiguration, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, patchTypeOf } from './patch.js';
 
 const podSpec = () => ({

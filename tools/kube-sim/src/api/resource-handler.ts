@@ -13,6 +13,18 @@ import type { KubeObject } from './types.js';
 import { serveWatch, type WatchSettings } from './watch-stream.js';
 import type { WatchCache } from './watch-cache.js';
 
+/** Query parameters upstream decodes into int64 fields of ListOptions / DeleteOptions. */
+const INTEGER_PARAMS = ['timeoutSeconds', 'limit', 'gracePeriodSeconds'];
+
+/** Upstream answers 400 when the parameter codec cannot decode a number. */
+function requireIntegerParams(query: URLSearchParams): void {
+  for (const param of INTEGER_PARAMS) {
+    const value = query.get(param);
+    if (value !== null && !/^[+-]?\d+$/.test(value))
+      throw ApiError.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
+  }
+}
+
 export interface ResourceRoute {
   def: ResourceDef;
   namespace?: string;
@@ -46,6 +58,7 @@ export class ResourceHandler {
     if (isWrite && query.get('dryRun')) throw ApiError.badRequest('dryRun is not supported by kube-sim');
     if (subresource && !['status', 'scale'].includes(subresource)) throw ApiError.methodNotAllowed();
     if (conflict && name && (method === 'PUT' || method === 'PATCH')) throw ApiError.conflict(def, name);
+    requireIntegerParams(query);
     const table = wantsTable(req.headers.accept)
       ? ((query.get('includeObject') as IncludeObject | null) ?? 'Metadata')
       : undefined;

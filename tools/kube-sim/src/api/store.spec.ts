@@ -184,6 +184,24 @@ describe('Store', () => {
     expect(store.delete(PODS, 'default', 'a')).toBeUndefined();
   });
 
+  it('keeps a pod in its grace period through status writes and finalizer removal', () => {
+    const store = new Store();
+    const bound = { nodeName: 'kube-sim-node', terminationGracePeriodSeconds: 10 };
+    store.create(PODS, pod('a', { finalizers: ['x/y'] }, bound));
+    store.delete(PODS, 'default', 'a');
+    store.mutate(PODS, 'default', 'a', (o) => (o.status = { phase: 'Running' }), { subresource: 'status' });
+    store.mutate(PODS, 'default', 'a', (o) => (o.metadata.finalizers = []));
+    expect(store.get(PODS, 'default', 'a')?.status).toMatchObject({ phase: 'Running' });
+    store.delete(PODS, 'default', 'a', { gracePeriodSeconds: 0 });
+    expect(store.get(PODS, 'default', 'a')).toBeUndefined();
+
+    store.create(PODS, pod('b', { finalizers: ['x/y'] }, bound));
+    store.delete(PODS, 'default', 'b', { gracePeriodSeconds: 0 });
+    expect(store.get(PODS, 'default', 'b')?.metadata.deletionGracePeriodSeconds).toBe(0);
+    store.mutate(PODS, 'default', 'b', (o) => (o.metadata.finalizers = []));
+    expect(store.get(PODS, 'default', 'b')).toBeUndefined();
+  });
+
   it('holds an object with finalizers until the last one is removed', () => {
     const store = new Store();
     store.create(CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', finalizers: ['x/y'] } });

@@ -3,7 +3,8 @@ import { ApiError } from './api-error.js';
 import { parseFieldSelector } from './field-selector.js';
 import { parseLabelSelector } from './label-selector.js';
 import { applyDefaults, initialStatus } from './object-defaults.js';
-import { deepEqual, deepFreeze, timestamp } from './object-utils.js';
+import { deepCopy, deepEqual, deepFreeze, timestamp } from './object-utils.js';
+import { ObjectIndex } from './object-index.js';
 import { findResource, groupVersion, refKey, type ResourceDef } from './resource-registry.js';
 import type { KubeObject, ResourceRef, StoreEvent } from './types.js';
 import { validateObject } from './validation.js';
@@ -38,7 +39,7 @@ const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
  * event feed. Objects handed out by get/list are copies; objects in events are frozen and shared.
  */
 export class Store {
-  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly index = new ObjectIndex();
   private readonly listeners = new Set<StoreListener>();
   private readonly pending: StoreEvent[] = [];
   private delivering = false;
@@ -56,13 +57,13 @@ export class Store {
 
   get(ref: ResourceRef, namespace: string | undefined, name: string): KubeObject | undefined {
     const def = this.def(ref);
-    const obj = this.table(ref).get(key(def, namespace, name));
-    return obj && structuredClone(obj);
+    const obj = this.index.get(def, key(def, namespace, name));
+    return obj && deepCopy(obj);
   }
 
   list(ref: ResourceRef, opts: ListOptions = {}): { items: KubeObject[]; resourceVersion: string } {
     const { items, resourceVersion } = this.listShared(ref, opts);
-    return { items: items.map((o) => structuredClone(o)), resourceVersion };
+    return { items: items.map((o) => deepCopy(o)), resourceVersion };
   }
 
   /** Like list, but returns the frozen stored objects themselves (for serialising without copying). */
@@ -70,18 +71,24 @@ export class Store {
     const def = this.def(ref);
     const labels = parseLabelSelector(opts.labelSelector);
     const fields = parseFieldSelector(def, opts.fieldSelector);
-    const items: KubeObject[] = [];
-    for (const obj of this.table(ref).values()) {
-      if (opts.namespace !== undefined && def.namespaced && obj.metadata.namespace !== opts.namespace) continue;
-      if (labels(obj.metadata.labels) && fields(obj)) items.push(obj);
+    const matching: [string, KubeObject][] = [];
+    for (const entry of this.index.entries(def, opts.namespace)) {
+      if (labels(entry[1].metadata.labels) && fields(entry[1])) matching.push(entry);
     }
-    items.sort(byNamespaceAndName);
-    return { items, resourceVersion: this.resourceVersion };
+    // Keys are <namespace>/<name>: etcd's order, compared without building strings per comparison.
+    matching.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return { items: matching.map(([, obj]) => obj), resourceVersion: this.resourceVersion };
+  }
+
+  /** The frozen stored objects of `ref` that have an ownerReference to `uid` (a controller's own objects). */
+  listOwnedBy(ref: ResourceRef, uid: string | undefined): readonly KubeObject[] {
+    const def = this.def(ref);
+    return this.index.dependents(uid).flatMap(([d, obj]) => (d === def ? [obj] : []));
   }
 
   create(ref: ResourceRef, input: KubeObject): KubeObject {
     const def = this.def(ref);
-    const obj = structuredClone(input);
+    const obj = deepCopy(input);
     obj.apiVersion = groupVersion(def);
     obj.kind = def.kind;
     obj.metadata = { ...obj.metadata };
@@ -100,18 +107,18 @@ export class Store {
     validateObject(def, obj);
     const name = nameOf(obj);
     if (def.namespaced) this.requireActiveNamespace(def, meta.namespace ?? '', name);
-    if (this.table(ref).has(key(def, meta.namespace, name))) throw ApiError.alreadyExists(def, name);
+    if (this.index.has(def, key(def, meta.namespace, name))) throw ApiError.alreadyExists(def, name);
     meta.uid = randomUUID();
     meta.creationTimestamp = timestamp();
     meta.generation = 1;
-    return structuredClone(this.commit(def, undefined, obj));
+    return deepCopy(this.commit(def, undefined, obj));
   }
 
   update(ref: ResourceRef, input: KubeObject, opts: { subresource?: 'status' | 'scale' } = {}): KubeObject {
     const def = this.def(ref);
     const meta = input.metadata ?? {};
     const name = meta.name ?? '';
-    const existing = this.table(ref).get(key(def, def.namespaced ? meta.namespace || 'default' : undefined, name));
+    const existing = this.index.get(def, key(def, def.namespaced ? meta.namespace || 'default' : undefined, name));
     if (!existing) throw ApiError.notFound(def, name);
     if (meta.resourceVersion && meta.resourceVersion !== existing.metadata.resourceVersion)
       throw ApiError.conflict(def, name);
@@ -126,22 +133,22 @@ export class Store {
           },
         ]);
       }
-      const next = structuredClone(existing);
+      const next = deepCopy(existing);
       (next.spec as { replicas: number }).replicas = replicas;
       return scaleOf(this.write(def, existing, next));
     }
     let next: KubeObject;
     if (opts.subresource === 'status') {
-      next = { ...structuredClone(existing), status: structuredClone(input.status) };
+      next = { ...deepCopy(existing), status: deepCopy(input.status) };
     } else {
-      next = structuredClone(input);
+      next = deepCopy(input);
       next.apiVersion = existing.apiVersion;
       next.kind = existing.kind;
-      if (def.subresources.includes('status')) next.status = structuredClone(existing.status);
+      if (def.subresources.includes('status')) next.status = deepCopy(existing.status);
       applyDefaults(next);
       validateObject(def, next);
     }
-    return structuredClone(this.write(def, existing, next));
+    return deepCopy(this.write(def, existing, next));
   }
 
   mutate(
@@ -152,12 +159,12 @@ export class Store {
     opts: { subresource?: 'status' } = {},
   ): KubeObject | undefined {
     const def = this.def(ref);
-    const existing = this.table(ref).get(key(def, namespace, name));
+    const existing = this.index.get(def, key(def, namespace, name));
     if (!existing) return undefined;
-    const draft = structuredClone(existing);
+    const draft = deepCopy(existing);
     fn(draft);
-    const next = opts.subresource === 'status' ? { ...structuredClone(existing), status: draft.status } : draft;
-    return structuredClone(this.write(def, existing, next));
+    const next = opts.subresource === 'status' ? { ...deepCopy(existing), status: draft.status } : draft;
+    return deepCopy(this.write(def, existing, next));
   }
 
   delete(
@@ -167,10 +174,10 @@ export class Store {
     opts: DeleteOptions = {},
   ): KubeObject | undefined {
     const def = this.def(ref);
-    const existing = this.table(ref).get(key(def, namespace, name));
+    const existing = this.index.get(def, key(def, namespace, name));
     if (!existing) return undefined;
     const policy = opts.propagationPolicy ?? 'Background';
-    if (def.kind === 'Namespace') return structuredClone(this.terminateNamespace(existing));
+    if (def.kind === 'Namespace') return deepCopy(this.terminateNamespace(existing));
     if (policy === 'Orphan') this.orphanDependents(existing);
     const grace = this.gracePeriod(def, existing, opts.gracePeriodSeconds);
     const finalizers = new Set(existing.metadata.finalizers ?? []);
@@ -178,15 +185,15 @@ export class Store {
     if (grace > 0 || finalizers.size) {
       const marked = this.markDeleting(def, existing, grace, [...finalizers]);
       if (finalizers.has(FOREGROUND)) this.deleteDependents(marked);
-      return structuredClone(marked);
+      return deepCopy(marked);
     }
-    return structuredClone(this.remove(def, existing));
+    return deepCopy(this.remove(def, existing));
   }
 
   /** Every stored object with its resource, for saving to a snapshot file. */
   snapshot(): StoreSnapshot {
     const objects: StoreSnapshot['objects'] = [];
-    for (const [def, object] of this.allObjects()) objects.push({ ref: refOf(def), object });
+    for (const [def, object] of this.index.all()) objects.push({ ref: refOf(def), object });
     return { resourceVersion: this.resourceVersion, objects };
   }
 
@@ -194,7 +201,7 @@ export class Store {
   restore(snapshot: StoreSnapshot): void {
     for (const { ref, object } of snapshot.objects) {
       const def = this.def(ref);
-      this.table(ref).set(key(def, object.metadata.namespace, nameOf(object)), deepFreeze(structuredClone(object)));
+      this.index.set(def, key(def, object.metadata.namespace, nameOf(object)), deepFreeze(deepCopy(object)));
     }
     this.rv = Math.max(this.rv, Number(snapshot.resourceVersion) || 0);
   }
@@ -210,15 +217,8 @@ export class Store {
     return def;
   }
 
-  private table(ref: ResourceRef): Map<string, KubeObject> {
-    const k = refKey(ref);
-    let table = this.objects.get(k);
-    if (!table) this.objects.set(k, (table = new Map()));
-    return table;
-  }
-
   private requireActiveNamespace(def: ResourceDef, namespace: string, name: string): void {
-    const ns = this.table(NAMESPACES).get(namespace);
+    const ns = this.index.get(this.def(NAMESPACES), namespace);
     if (!ns)
       throw new ApiError(404, 'NotFound', `namespaces "${namespace}" not found`, {
         name: namespace,
@@ -252,14 +252,16 @@ export class Store {
     if (next.metadata.deletionGracePeriodSeconds === undefined) delete next.metadata.deletionGracePeriodSeconds;
     if (deepEqual(next, existing)) return existing;
     if (!deepEqual(specOf(next), specOf(existing))) next.metadata.generation = (em.generation ?? 0) + 1;
-    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) return this.remove(def, next, existing);
+    // Upstream's ShouldDeleteDuringUpdate: only an object deleted with grace 0 goes once its last finalizer does.
+    if (next.metadata.deletionTimestamp && em.deletionGracePeriodSeconds === 0 && !next.metadata.finalizers?.length)
+      return this.remove(def, next, existing);
     return this.commit(def, existing, next);
   }
 
   private commit(def: ResourceDef, previous: KubeObject | undefined, obj: KubeObject): KubeObject {
     obj.metadata.resourceVersion = String(++this.rv);
     deepFreeze(obj);
-    this.table(def).set(key(def, obj.metadata.namespace, nameOf(obj)), obj);
+    this.index.set(def, key(def, obj.metadata.namespace, nameOf(obj)), obj);
     this.emit({
       type: previous ? 'MODIFIED' : 'ADDED',
       ref: refOf(def),
@@ -271,10 +273,10 @@ export class Store {
 
   /** Removes the object for good, then lets the garbage collector and namespace termination follow up. */
   private remove(def: ResourceDef, obj: KubeObject, previous: KubeObject = obj): KubeObject {
-    const gone = structuredClone(obj);
+    const gone = deepCopy(obj);
     gone.metadata.resourceVersion = String(++this.rv);
     deepFreeze(gone);
-    this.table(def).delete(key(def, gone.metadata.namespace, nameOf(gone)));
+    this.index.delete(def, key(def, gone.metadata.namespace, nameOf(gone)));
     this.emit({ type: 'DELETED', ref: refOf(def), object: gone, previous });
     this.deleteDependents(gone);
     this.releaseForegroundOwners(gone);
@@ -292,7 +294,7 @@ export class Store {
     ) {
       return existing;
     }
-    const next = structuredClone(existing);
+    const next = deepCopy(existing);
     next.metadata.deletionTimestamp = timestamp(new Date(Date.now() + grace * 1000));
     next.metadata.deletionGracePeriodSeconds = grace;
     if (finalizers.length) next.metadata.finalizers = finalizers;
@@ -311,20 +313,8 @@ export class Store {
     );
   }
 
-  private *allObjects(): Generator<[ResourceDef, KubeObject]> {
-    for (const [k, table] of this.objects) {
-      const def = findResource(parseRefKey(k));
-      if (def) for (const obj of table.values()) yield [def, obj];
-    }
-  }
-
   private dependents(owner: KubeObject): [ResourceDef, KubeObject][] {
-    const uid = owner.metadata.uid;
-    const out: [ResourceDef, KubeObject][] = [];
-    for (const [def, obj] of this.allObjects()) {
-      if (obj.metadata.ownerReferences?.some((r) => r.uid === uid)) out.push([def, obj]);
-    }
-    return out;
+    return this.index.dependents(owner.metadata.uid);
   }
 
   private deleteDependents(owner: KubeObject): void {
@@ -346,13 +336,11 @@ export class Store {
   /** An owner deleted in the foreground goes once its last dependent is gone. */
   private releaseForegroundOwners(gone: KubeObject): void {
     for (const ref of gone.metadata.ownerReferences ?? []) {
-      for (const [def, owner] of this.allObjects()) {
-        if (owner.metadata.uid !== ref.uid || !owner.metadata.finalizers?.includes(FOREGROUND)) continue;
-        if (this.dependents(owner).length) continue;
-        this.mutate(def, owner.metadata.namespace, nameOf(owner), (o) => {
-          o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FOREGROUND);
-        });
-      }
+      const [def, owner] = this.index.byUid(ref.uid) ?? [];
+      if (!def || !owner?.metadata.finalizers?.includes(FOREGROUND) || this.dependents(owner).length) continue;
+      this.mutate(def, owner.metadata.namespace, nameOf(owner), (o) => {
+        o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FOREGROUND);
+      });
     }
   }
 
@@ -360,25 +348,23 @@ export class Store {
     const def = this.def(NAMESPACES);
     let current = ns;
     if (!ns.metadata.deletionTimestamp) {
-      const next = structuredClone(ns);
+      const next = deepCopy(ns);
       next.metadata.deletionTimestamp = timestamp();
       next.metadata.deletionGracePeriodSeconds = 0;
       next.status = { ...(next.status as object), phase: 'Terminating' };
       current = this.commit(def, ns, next);
     }
     const name = nameOf(ns);
-    for (const [d, obj] of [...this.allObjects()]) {
-      if (d.namespaced && obj.metadata.namespace === name && !obj.metadata.deletionTimestamp)
-        this.delete(d, name, nameOf(obj));
+    for (const [d, obj] of [...this.index.inNamespace(name)]) {
+      if (!obj.metadata.deletionTimestamp) this.delete(d, name, nameOf(obj));
     }
     this.finishNamespaceIfEmpty(name);
-    return this.table(NAMESPACES).get(name) ?? current;
+    return this.index.get(this.def(NAMESPACES), name) ?? current;
   }
 
   private finishNamespaceIfEmpty(name: string): void {
-    const ns = this.table(NAMESPACES).get(name);
-    if (!ns?.metadata.deletionTimestamp) return;
-    for (const [d, obj] of this.allObjects()) if (d.namespaced && obj.metadata.namespace === name) return;
+    const ns = this.index.get(this.def(NAMESPACES), name);
+    if (!ns?.metadata.deletionTimestamp || this.index.hasObjectsIn(name)) return;
     this.remove(this.def(NAMESPACES), ns);
   }
 
@@ -431,20 +417,9 @@ function refOf(def: ResourceDef): ResourceRef {
   return { group: def.group, version: def.version, plural: def.plural };
 }
 
-function parseRefKey(k: string): ResourceRef {
-  const [group = '', version = '', plural = ''] = k.split('/');
-  return { group, version, plural };
-}
-
 function specOf(obj: KubeObject): Record<string, unknown> {
   const { metadata: _m, status: _s, ...rest } = obj;
   return rest;
-}
-
-function byNamespaceAndName(a: KubeObject, b: KubeObject): number {
-  const an = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
-  const bn = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
-  return an < bn ? -1 : an > bn ? 1 : 0;
 }
 
 function randomSuffix(): string {

@@ -90,7 +90,7 @@ export function serveWatch(
   const unsubscribe = deps.cache.subscribe(deliver);
 
   const timeoutSeconds = Number(query.get('timeoutSeconds') ?? deps.settings.defaultTimeoutSeconds);
-  const timer = setTimeout(() => res.end(), Math.max(0, timeoutSeconds) * 1000);
+  const timer = setTimeout(() => finish(false), Math.max(0, timeoutSeconds) * 1000);
   const bookmarks =
     query.get('allowWatchBookmarks') === 'true'
       ? setInterval(() => {
@@ -101,13 +101,19 @@ export function serveWatch(
           });
         }, deps.settings.bookmarkIntervalMs)
       : undefined;
-  const untrack = deps.faults.trackWatch((abrupt) => (abrupt ? res.destroy() : res.end()));
+  const untrack = deps.faults.trackWatch(finish);
   const cleanup = () => {
     unsubscribe();
     untrack();
     clearTimeout(timer);
     clearInterval(bookmarks);
   };
+  // Unsubscribe before ending: an event in the same tick must not be written after the end.
+  function finish(abrupt: boolean): void {
+    cleanup();
+    if (abrupt) res.destroy();
+    else res.end();
+  }
   res.on('close', cleanup);
   req.on('close', cleanup);
 }

@@ -8,7 +8,7 @@ import type { KubeObject } from '../api/types.js';
 import { startCluster, type ClusterControl } from './index.js';
 import type { Pod } from './pod-types.js';
 import { EVENTS, PODS, PVCS, STATEFULSETS } from './refs.js';
-import { waitFor } from './test-support.js';
+import { waitFor } from '@blockplane/testing';
 
 const noApi = { registerSubresource: () => {}, registerUpgrade: () => {} };
 
@@ -18,14 +18,20 @@ function pod(name: string, spec: Partial<Pod['spec']> & { image?: string; memory
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'default' },
-    spec: { containers: [{ name: 'main', image, ...(memory ? { resources: { requests: { memory } } } : {}) }], ...rest },
+    spec: {
+      containers: [{ name: 'main', image, ...(memory ? { resources: { requests: { memory } } } : {}) }],
+      ...rest,
+    },
   };
 }
 
-const statusOf = (store: Store, name: string) => (store.get(PODS, 'default', name) as Pod | undefined)?.status as Record<string, any> | undefined;
+const statusOf = (store: Store, name: string) =>
+  (store.get(PODS, 'default', name) as Pod | undefined)?.status as Record<string, any> | undefined;
 const containerState = (store: Store, name: string) => statusOf(store, name)?.containerStatuses?.[0];
 const eventsFor = (store: Store, name: string) =>
-  store.list(EVENTS, { namespace: 'default' }).items.filter((e) => (e['involvedObject'] as { name: string }).name === name);
+  store
+    .list(EVENTS, { namespace: 'default' })
+    .items.filter((e) => (e['involvedObject'] as { name: string }).name === name);
 
 describe('cluster on the Store', () => {
   const store = new Store();
@@ -56,7 +62,12 @@ describe('cluster on the Store', () => {
         serviceName: 'web',
         selector: { matchLabels: { app: 'web' } },
         template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'main', image: 'busybox' }] } },
-        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+          },
+        ],
       },
     });
     const sts = await waitFor('2 ready replicas', () => {
@@ -64,18 +75,39 @@ describe('cluster on the Store', () => {
       return (s?.['status'] as any)?.readyReplicas === 2 && s;
     });
     const status = sts['status'] as Record<string, unknown>;
-    expect(status).toMatchObject({ replicas: 2, availableReplicas: 2, currentReplicas: 2, updatedReplicas: 2, observedGeneration: 1 });
+    expect(status).toMatchObject({
+      replicas: 2,
+      availableReplicas: 2,
+      currentReplicas: 2,
+      updatedReplicas: 2,
+      observedGeneration: 1,
+    });
     expect(status['currentRevision']).toBe(status['updateRevision']);
     const web0 = store.get(PODS, 'default', 'web-0')!;
-    expect(web0.metadata.labels).toMatchObject({ app: 'web', 'statefulset.kubernetes.io/pod-name': 'web-0', 'controller-revision-hash': status['updateRevision'] });
-    expect(web0.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'StatefulSet', name: 'web', uid: sts.metadata.uid, controller: true })]);
+    expect(web0.metadata.labels).toMatchObject({
+      app: 'web',
+      'statefulset.kubernetes.io/pod-name': 'web-0',
+      'controller-revision-hash': status['updateRevision'],
+    });
+    expect(web0.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'StatefulSet', name: 'web', uid: sts.metadata.uid, controller: true }),
+    ]);
     const podStatus = statusOf(store, 'web-0')!;
     expect(podStatus['podIP']).toMatch(/^127\.10\./);
     expect(podStatus['podIP']).not.toBe(statusOf(store, 'web-1')!['podIP']);
-    expect(podStatus['conditions'].map((c: any) => `${c.type}=${c.status}`).sort()).toEqual(
-      ['ContainersReady=True', 'Initialized=True', 'PodReadyToStartContainers=True', 'PodScheduled=True', 'Ready=True'],
-    );
-    expect(containerState(store, 'web-0')).toMatchObject({ ready: true, started: true, restartCount: 0, state: { running: {} } });
+    expect(podStatus['conditions'].map((c: any) => `${c.type}=${c.status}`).sort()).toEqual([
+      'ContainersReady=True',
+      'Initialized=True',
+      'PodReadyToStartContainers=True',
+      'PodScheduled=True',
+      'Ready=True',
+    ]);
+    expect(containerState(store, 'web-0')).toMatchObject({
+      ready: true,
+      started: true,
+      restartCount: 0,
+      state: { running: {} },
+    });
     const pvc = store.get(PVCS, 'default', 'data-web-0')!;
     expect(pvc['status']).toMatchObject({ phase: 'Bound' });
     expect((pvc['spec'] as any).volumeName).toBe(`pvc-${pvc.metadata.uid}`);
@@ -83,11 +115,17 @@ describe('cluster on the Store', () => {
 
     store.mutate(STATEFULSETS, 'default', 'web', (o) => ((o['spec'] as any).replicas = 0));
     await waitFor('pods gone', () => !store.get(PODS, 'default', 'web-0') && !store.get(PODS, 'default', 'web-1'));
-    await waitFor('status replicas 0', () => (store.get(STATEFULSETS, 'default', 'web')!['status'] as any).replicas === 0);
+    await waitFor(
+      'status replicas 0',
+      () => (store.get(STATEFULSETS, 'default', 'web')!['status'] as any).replicas === 0,
+    );
     expect(store.get(PVCS, 'default', 'data-web-1')).toBeDefined();
 
     store.mutate(STATEFULSETS, 'default', 'web', (o) => ((o['spec'] as any).replicas = 1));
-    await waitFor('web-0 back', () => (store.get(STATEFULSETS, 'default', 'web')!['status'] as any).readyReplicas === 1);
+    await waitFor(
+      'web-0 back',
+      () => (store.get(STATEFULSETS, 'default', 'web')!['status'] as any).readyReplicas === 1,
+    );
     expect(store.get(PODS, 'default', 'web-1')).toBeUndefined();
 
     const before = store.get(PODS, 'default', 'web-0')!.metadata.uid;
@@ -101,9 +139,16 @@ describe('cluster on the Store', () => {
   it('keeps a pod that does not fit Pending until capacity frees', async () => {
     store.create(PODS, pod('big', { memory: '16Gi' }));
     const message = '0/1 nodes are available: 1 Insufficient memory.';
-    await waitFor('Unschedulable', () => statusOf(store, 'big')?.['conditions']?.find((c: any) => c.reason === 'Unschedulable'));
-    expect(statusOf(store, 'big')).toMatchObject({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }] });
-    expect(eventsFor(store, 'big')).toEqual([expect.objectContaining({ reason: 'FailedScheduling', type: 'Warning', message })]);
+    await waitFor('Unschedulable', () =>
+      statusOf(store, 'big')?.['conditions']?.find((c: any) => c.reason === 'Unschedulable'),
+    );
+    expect(statusOf(store, 'big')).toMatchObject({
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }],
+    });
+    expect(eventsFor(store, 'big')).toEqual([
+      expect.objectContaining({ reason: 'FailedScheduling', type: 'Warning', message }),
+    ]);
     control.setCapacity({ memory: '32Gi' });
     await waitFor('big running', () => statusOf(store, 'big')?.['phase'] === 'Running');
   });
@@ -112,31 +157,56 @@ describe('cluster on the Store', () => {
     store.create(PODS, pod('crashy', {}));
     await waitFor('running', () => containerState(store, 'crashy')?.state.running);
     control.crashPod('default', 'crashy', { oomKill: true });
-    await waitFor('restarted', () => containerState(store, 'crashy')?.restartCount === 1 && containerState(store, 'crashy').state.running);
-    expect(containerState(store, 'crashy').lastState).toMatchObject({ terminated: { reason: 'OOMKilled', exitCode: 137 } });
+    await waitFor(
+      'restarted',
+      () => containerState(store, 'crashy')?.restartCount === 1 && containerState(store, 'crashy').state.running,
+    );
+    expect(containerState(store, 'crashy').lastState).toMatchObject({
+      terminated: { reason: 'OOMKilled', exitCode: 137 },
+    });
     control.crashPod('default', 'crashy');
     const waiting = await waitFor('CrashLoopBackOff', () => containerState(store, 'crashy')?.state.waiting);
     expect(waiting.reason).toBe('CrashLoopBackOff');
     expect(waiting.message).toMatch(/^back-off 0s restarting failed container=main pod=crashy_default\(/);
     expect(containerState(store, 'crashy').lastState).toMatchObject({ terminated: { reason: 'Error', exitCode: 1 } });
-    await waitFor('restarted again', () => containerState(store, 'crashy')?.restartCount === 2 && containerState(store, 'crashy').state.running);
-    expect(eventsFor(store, 'crashy').map((e) => e['reason'])).toEqual(expect.arrayContaining(['Scheduled', 'Pulled', 'Created', 'Started', 'BackOff']));
+    await waitFor(
+      'restarted again',
+      () => containerState(store, 'crashy')?.restartCount === 2 && containerState(store, 'crashy').state.running,
+    );
+    expect(eventsFor(store, 'crashy').map((e) => e['reason'])).toEqual(
+      expect.arrayContaining(['Scheduled', 'Pulled', 'Created', 'Started', 'BackOff']),
+    );
   });
 
   it('reports ErrImagePull then ImagePullBackOff for an unknown image', async () => {
     store.create(PODS, pod('ghost', { image: 'example.invalid/nothing:1' }));
     await waitFor('ErrImagePull', () => containerState(store, 'ghost')?.state.waiting?.reason === 'ErrImagePull');
-    await waitFor('ImagePullBackOff', () => containerState(store, 'ghost')?.state.waiting?.reason === 'ImagePullBackOff');
+    await waitFor(
+      'ImagePullBackOff',
+      () => containerState(store, 'ghost')?.state.waiting?.reason === 'ImagePullBackOff',
+    );
     expect(statusOf(store, 'ghost')!['phase']).toBe('Pending');
-    expect(eventsFor(store, 'ghost').map((e) => e['reason'])).toEqual(expect.arrayContaining(['Pulling', 'Failed', 'BackOff']));
+    expect(eventsFor(store, 'ghost').map((e) => e['reason'])).toEqual(
+      expect.arrayContaining(['Pulling', 'Failed', 'BackOff']),
+    );
   });
 
   it('terminates gracefully: Killing, then the pod goes', async () => {
     store.create(PODS, pod('leaving', {}));
     await waitFor('running', () => statusOf(store, 'leaving')?.['phase'] === 'Running');
+    let last: KubeObject | undefined;
+    const unsubscribe = store.subscribe((ev) => {
+      if (ev.type === 'DELETED' && ev.object.metadata.name === 'leaving') last = ev.object;
+    });
     store.delete(PODS, 'default', 'leaving');
     await waitFor('pod removed', () => !store.get(PODS, 'default', 'leaving'));
+    unsubscribe();
     expect(eventsFor(store, 'leaving').map((e) => e['reason'])).toContain('Killing');
+    // The final state carries the stopped container, as the kubelet reports it before the grace-0 delete.
+    expect((last?.['status'] as Record<string, any> | undefined)?.containerStatuses?.[0]).toMatchObject({
+      ready: false,
+      state: { terminated: { exitCode: 143 } },
+    });
   });
 
   // Needs the Store to keep a terminating pod (deletionGracePeriodSeconds > 0) on a status write.
@@ -145,7 +215,7 @@ describe('cluster on the Store', () => {
     await waitFor('running', () => statusOf(store, 'stuck')?.['phase'] === 'Running');
     control.setStuckTerminating('default', 'stuck', true);
     store.delete(PODS, 'default', 'stuck');
-    await waitFor('container stopped', () => containerState(store, 'stuck')?.state.terminated, 2_000);
+    await waitFor('container stopped', () => containerState(store, 'stuck')?.state.terminated, { timeoutMs: 2_000 });
     expect(store.get(PODS, 'default', 'stuck')!.metadata.deletionTimestamp).toBeDefined();
     control.setStuckTerminating('default', 'stuck', false);
     await waitFor('pod removed', () => !store.get(PODS, 'default', 'stuck'));
@@ -156,6 +226,9 @@ describe('cluster on the Store', () => {
     await waitFor('running', () => statusOf(store, 'once')?.['phase'] === 'Running');
     control.crashPod('default', 'once');
     await waitFor('failed', () => statusOf(store, 'once')?.['phase'] === 'Failed');
-    expect(statusOf(store, 'once')!['conditions'].find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+    expect(statusOf(store, 'once')!['conditions'].find((c: any) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'PodCompleted',
+    });
   });
 });

@@ -7,12 +7,18 @@ import { CONFIGMAPS, SECRETS } from './refs.js';
 
 export class EnvResolutionError extends Error {}
 
-function sourceData(store: Store, kind: 'secret' | 'configmap', namespace: string, name: string): Record<string, string> | undefined {
+function sourceData(
+  store: Store,
+  kind: 'secret' | 'configmap',
+  namespace: string,
+  name: string,
+): Record<string, string> | undefined {
   const obj: KubeObject | undefined = store.get(kind === 'secret' ? SECRETS : CONFIGMAPS, namespace, name);
   if (!obj) return undefined;
   if (kind === 'configmap') return (obj['data'] as Record<string, string> | undefined) ?? {};
   const decoded: Record<string, string> = {};
-  for (const [k, v] of Object.entries((obj['data'] as Record<string, string> | undefined) ?? {})) decoded[k] = Buffer.from(v, 'base64').toString('utf8');
+  for (const [k, v] of Object.entries((obj['data'] as Record<string, string> | undefined) ?? {}))
+    decoded[k] = Buffer.from(v, 'base64').toString('utf8');
   return { ...decoded, ...((obj['stringData'] as Record<string, string> | undefined) ?? {}) };
 }
 
@@ -63,7 +69,11 @@ export function resolveEnv(store: Store, pod: Pod, container: ContainerSpec, pod
     const value = data?.[keyRef.key];
     if (value !== undefined) env[variable.name] = value;
     else if (!keyRef.optional) {
-      throw new EnvResolutionError(data ? `couldn't find key ${keyRef.key} in ${kind === 'secret' ? 'Secret' : 'ConfigMap'} ${namespace}/${keyRef.name}` : `${kind} "${keyRef.name}" not found`);
+      throw new EnvResolutionError(
+        data
+          ? `couldn't find key ${keyRef.key} in ${kind === 'secret' ? 'Secret' : 'ConfigMap'} ${namespace}/${keyRef.name}`
+          : `${kind} "${keyRef.name}" not found`,
+      );
     }
   }
   return env;

@@ -18,8 +18,13 @@ export interface StartOptions {
   env: Record<string, string>;
   dataDir: string;
   host: string; // the pod IP
-  gamePort?: number;
   bootDelayMs: number;
+}
+
+/** Where the game servers listen instead of the itzg image's 25565/25575, so that simulators can run side by side. */
+export interface GameServerPorts {
+  gamePort?: number;
+  rconPort?: number;
 }
 
 export interface Container {
@@ -27,6 +32,10 @@ export interface Container {
   readonly startedAt: Date;
   readonly logs: LogBuffer;
   readonly exited: Promise<ContainerExit>;
+  /** The environment a process started in the container sees (exec, exec probes). */
+  readonly execEnv: Record<string, string>;
+  /** Where a container port answers on the pod IP. */
+  hostPort(containerPort: number): number;
   signal(sig: 'SIGTERM' | 'SIGKILL'): void;
   /** Fault injection: the process dies now, as a crash or an OOM kill. */
   crash(oomKill: boolean): void;
@@ -77,6 +86,8 @@ function exitFor(exitCode: number, oomKilled: boolean): ContainerExit {
 export class ContainerRuntime {
   private readonly pulled = new Set<string>();
 
+  constructor(private readonly ports: GameServerPorts = {}) {}
+
   /** Whether the image is on the node already (IfNotPresent pulls skip the registry). */
   isPresent(image: string): boolean {
     return this.pulled.has(image);
@@ -89,12 +100,12 @@ export class ContainerRuntime {
   }
 
   async start(opts: StartOptions): Promise<Container> {
-    return imageKind(opts.image) === 'minecraft' ? startMinecraft(opts) : startIdle();
+    return imageKind(opts.image) === 'minecraft' ? startMinecraft(opts, this.ports) : startIdle(opts.env);
   }
 }
 
 /** A process that waits until it is stopped, like `sleep infinity` as PID 1. */
-function startIdle(): Container {
+function startIdle(env: Record<string, string>): Container {
   const logs = new LogBuffer();
   let finish!: (exit: ContainerExit) => void;
   const exited = new Promise<ContainerExit>((resolve) => (finish = resolve));
@@ -110,6 +121,8 @@ function startIdle(): Container {
     startedAt: new Date(),
     logs,
     exited,
+    execEnv: env,
+    hostPort: (port) => port,
     signal: (sig) => end(exitFor(sig === 'SIGTERM' ? 143 : 137, false)),
     crash: (oomKill) => end(exitFor(oomKill ? 137 : 1, oomKill)),
     addPlayer: () => {},
@@ -117,15 +130,22 @@ function startIdle(): Container {
   };
 }
 
-async function startMinecraft(opts: StartOptions): Promise<Container> {
+async function startMinecraft(opts: StartOptions, ports: GameServerPorts): Promise<Container> {
   const { startGameServer } = await import('../minecraft/index.js');
   const logs = new LogBuffer();
   let oomKilled = false;
+  // The image's ports inside the container, and where the emulated server really listens.
+  const gamePort = Number(opts.env['SERVER_PORT']) || 25565;
+  const rconPort = Number(opts.env['RCON_PORT']) || 25575;
+  const moved = new Map<number, number>();
+  if (ports.gamePort !== undefined) moved.set(gamePort, ports.gamePort);
+  if (ports.rconPort !== undefined) moved.set(rconPort, ports.rconPort);
+  const hostPort = (port: number) => moved.get(port) ?? port;
   const server = startGameServer({
     env: opts.env,
     dataDir: opts.dataDir,
     host: opts.host,
-    ...(opts.gamePort !== undefined ? { gamePort: opts.gamePort } : {}),
+    ...ports,
     startDelayMs: opts.bootDelayMs,
     onOutput: (line) => logs.append(line),
   });
@@ -138,6 +158,9 @@ async function startMinecraft(opts: StartOptions): Promise<Container> {
     startedAt: new Date(),
     logs,
     exited,
+    // rcon-cli (and mc-health) find the server through these, as in the image.
+    execEnv: { ...opts.env, RCON_HOST: opts.host, RCON_PORT: String(hostPort(rconPort)) },
+    hostPort,
     signal: (sig) => server.signal(sig),
     crash: (oomKill) => {
       oomKilled = oomKill;

@@ -10,7 +10,7 @@ import { ApiServer } from '../api/api-server.js';
 import { Store } from '../api/store.js';
 import { startCluster } from './index.js';
 import { findBubblewrap } from './sandbox.js';
-import { waitFor } from './test-support.js';
+import { freePort, waitFor } from '@blockplane/testing';
 
 const ns = 'default';
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
@@ -44,20 +44,28 @@ describe('cluster over HTTP', () => {
   const store = new Store();
   const api = new ApiServer({ store });
   const stateDir = mkdtempSync(join(tmpdir(), 'cluster-http-'));
-  const cluster = startCluster({ store, api, stateDir, capacity: { cpu: '8', memory: '32Gi', pods: 110 }, startDelayMs: [0, 0], backOffBaseMs: 200, backOffMaxMs: 800 });
+  let cluster: ReturnType<typeof startCluster>;
   let core: k8s.CoreV1Api;
   let kc: k8s.KubeConfig;
   let kubeconfigPath: string;
 
   /** Runs kubectl; `output()` shows its stdout so far, `done` its result. */
   const startKubectl = (args: string[], input?: string) => {
-    const child = spawn('kubectl', ['--kubeconfig', kubeconfigPath, '--cache-dir', join(stateDir, 'kubectl-cache'), ...args]);
+    const child = spawn('kubectl', [
+      '--kubeconfig',
+      kubeconfigPath,
+      '--cache-dir',
+      join(stateDir, 'kubectl-cache'),
+      ...args,
+    ]);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdin.end(input);
-    const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      child.on('close', (code) => resolve({ code, stdout, stderr })),
+    );
     return { output: () => stdout, done };
   };
   const kubectl = (args: string[], input?: string) => startKubectl(args, input).done;
@@ -65,6 +73,17 @@ describe('cluster over HTTP', () => {
   const podStatus = async (name: string) => (await core.readNamespacedPod({ name, namespace: ns })).status;
 
   beforeAll(async () => {
+    cluster = startCluster({
+      store,
+      api,
+      stateDir,
+      capacity: { cpu: '8', memory: '32Gi', pods: 110 },
+      startDelayMs: [0, 0],
+      backOffBaseMs: 200,
+      backOffMaxMs: 800,
+      gamePort: await freePort(),
+      rconPort: await freePort(),
+    });
     const url = await api.listen(0);
     kc = new k8s.KubeConfig();
     kc.loadFromOptions({
@@ -77,7 +96,11 @@ describe('cluster over HTTP', () => {
     kubeconfigPath = join(stateDir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kc.exportConfig());
     await core.createNamespacedPod({ namespace: ns, body: minecraftPod('mc-0', { EULA: 'TRUE' }) });
-    await waitFor('mc-0 ready', async () => (await podStatus('mc-0'))?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), 20_000);
+    await waitFor(
+      'mc-0 ready',
+      async () => (await podStatus('mc-0'))?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      { timeoutMs: 20_000 },
+    );
   }, 30_000);
 
   afterAll(async () => {
@@ -90,7 +113,12 @@ describe('cluster over HTTP', () => {
     expect(all).toMatch(/Done \([0-9.]+s\)! For help, type "help"/);
     const lines = all.trimEnd().split('\n');
     const tail = await core.readNamespacedPodLog({ name: 'mc-0', namespace: ns, tailLines: 2, timestamps: true });
-    expect(tail.trimEnd().split('\n').map((l) => l.replace(/^\S+Z /, ''))).toEqual(lines.slice(-2));
+    expect(
+      tail
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.replace(/^\S+Z /, '')),
+    ).toEqual(lines.slice(-2));
     expect(tail).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
     const limited = await core.readNamespacedPodLog({ name: 'mc-0', namespace: ns, limitBytes: 10 });
     expect(limited).toBe(all.slice(0, 10));
@@ -108,11 +136,18 @@ describe('cluster over HTTP', () => {
   });
 
   it('refuses logs of a container that never started, with upstream messages', async () => {
-    await core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'ghost' }, spec: { containers: [{ name: 'c', image: 'nope/nothing' }] } } });
-    await waitFor('pull failure', async () => (await podStatus('ghost'))?.containerStatuses?.[0]?.state?.waiting?.reason?.includes('Image'));
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name: 'ghost' }, spec: { containers: [{ name: 'c', image: 'nope/nothing' }] } },
+    });
+    await waitFor('pull failure', async () =>
+      (await podStatus('ghost'))?.containerStatuses?.[0]?.state?.waiting?.reason?.includes('Image'),
+    );
     await expect(core.readNamespacedPodLog({ name: 'ghost', namespace: ns })).rejects.toMatchObject({
       code: 400,
-      body: expect.stringMatching(/container \\"c\\" in pod \\"ghost\\" is waiting to start: (ErrImagePull|ImagePullBackOff)/),
+      body: expect.stringMatching(
+        /container \\"c\\" in pod \\"ghost\\" is waiting to start: (ErrImagePull|ImagePullBackOff)/,
+      ),
     });
     await expect(core.readNamespacedPodLog({ name: 'ghost', namespace: ns, previous: true })).rejects.toMatchObject({
       code: 400,
@@ -126,7 +161,9 @@ describe('cluster over HTTP', () => {
         const out = collect();
         const err = collect();
         new k8s.Exec(kc)
-          .exec(ns, 'mc-0', 'mc', command, out.stream, err.stream, stdin, false, (status) => resolve({ stdout: out.text(), stderr: err.text(), status }))
+          .exec(ns, 'mc-0', 'mc', command, out.stream, err.stream, stdin, false, (status) =>
+            resolve({ stdout: out.text(), stderr: err.text(), status }),
+          )
           .catch(reject);
       });
 
@@ -147,15 +184,27 @@ describe('cluster over HTTP', () => {
       expect(result.status).toEqual({
         metadata: {},
         status: 'Failure',
-        message: 'command terminated with non-zero exit code: error executing command [sh -c echo oops >&2; exit 3], exit code 3',
+        message:
+          'command terminated with non-zero exit code: error executing command [sh -c echo oops >&2; exit 3], exit code 3',
         reason: 'NonZeroExitCode',
         details: { causes: [{ reason: 'ExitCode', message: '3' }] },
       });
     });
 
+    it("runs rcon-cli against the pod's own server, on its real RCON port", async () => {
+      // The server may still be booting after the restart above.
+      const result = await waitFor('rcon-cli to answer', async () => {
+        const r = await exec(['rcon-cli', 'list']);
+        return r.status.status === 'Success' && r;
+      });
+      expect(result.stdout).toBe('There are 0 of a max of 20 players online: \n');
+    });
+
     it('refuses exec into a container that is not running', async () => {
       const out = collect();
-      await expect(new k8s.Exec(kc).exec(ns, 'ghost', 'c', ['ls'], out.stream, null, null, false)).rejects.toMatchObject({
+      await expect(
+        new k8s.Exec(kc).exec(ns, 'ghost', 'c', ['ls'], out.stream, null, null, false),
+      ).rejects.toMatchObject({
         message: 'Unexpected server response: 400',
       });
     });
@@ -176,11 +225,13 @@ describe('cluster over HTTP', () => {
       expect(cat.stdout).toBe('piped through kubectl\n');
       const failing = await kubectl(['exec', 'mc-0', '--', 'sh', '-c', 'exit 4']);
       expect(failing.code).toBe(4);
+      const list = await kubectl(['exec', 'mc-0', '--', 'rcon-cli', 'list']);
+      expect(list).toMatchObject({ code: 0, stdout: 'There are 0 of a max of 20 players online: \n' });
     }, 30_000);
 
     it('follows logs with kubectl logs -f until the container stops', async () => {
       const follow = startKubectl(['logs', '-f', 'mc-0', '--tail=1']);
-      await waitFor('kubectl following', () => follow.output().length > 0, 15_000);
+      await waitFor('kubectl following', () => follow.output().length > 0, { timeoutMs: 15_000 });
       await core.deleteNamespacedPod({ name: 'mc-0', namespace: ns });
       const result = await follow.done;
       expect(result.code).toBe(0);

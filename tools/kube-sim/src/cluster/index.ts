@@ -22,8 +22,16 @@ type SubresourceTarget = { namespace: string; name: string; query: URLSearchPara
 
 /** The extension points of the API server (A1) the cluster plugs into. */
 export interface ApiServer {
-  registerSubresource(plural: 'pods', sub: 'log' | 'exec', handler: (req: IncomingMessage, res: ServerResponse, target: SubresourceTarget) => void | Promise<void>): void;
-  registerUpgrade(plural: 'pods', sub: 'exec', handler: (req: IncomingMessage, socket: Duplex, head: Buffer, target: SubresourceTarget) => void): void;
+  registerSubresource(
+    plural: 'pods',
+    sub: 'log' | 'exec',
+    handler: (req: IncomingMessage, res: ServerResponse, target: SubresourceTarget) => void | Promise<void>,
+  ): void;
+  registerUpgrade(
+    plural: 'pods',
+    sub: 'exec',
+    handler: (req: IncomingMessage, socket: Duplex, head: Buffer, target: SubresourceTarget) => void,
+  ): void;
 }
 
 export interface ClusterOptions {
@@ -32,7 +40,9 @@ export interface ClusterOptions {
   stateDir: string;
   capacity: NodeCapacity;
   startDelayMs: [min: number, max: number];
+  /** Where emulated game servers listen instead of 25565 / 25575 (e.g. free ports, for parallel simulators). */
   gamePort?: number;
+  rconPort?: number;
   /** CrashLoopBackOff / ImagePullBackOff base delay, doubled per failure (upstream 10 s). */
   backOffBaseMs?: number;
   /** Cap of the back-off (upstream 5 min). */
@@ -56,21 +66,34 @@ export function startCluster(opts: ClusterOptions): { control: ClusterControl; s
   const onError = (key: string, error: unknown) => console.error(`kube-sim cluster: ${key}:`, error);
   ensureNode(store, capacity);
   const events = new EventRecorder(store);
-  const runtime = new ContainerRuntime();
+  const runtime = new ContainerRuntime({ gamePort: opts.gamePort, rconPort: opts.rconPort });
   const kubelet = new Kubelet({
     store,
     events,
     runtime,
     stateDir: opts.stateDir,
-    timing: { startDelayMs: opts.startDelayMs, backOffBaseMs: opts.backOffBaseMs ?? 10_000, backOffMaxMs: opts.backOffMaxMs ?? 300_000 },
-    ...(opts.gamePort !== undefined ? { gamePort: opts.gamePort } : {}),
+    timing: {
+      startDelayMs: opts.startDelayMs,
+      backOffBaseMs: opts.backOffBaseMs ?? 10_000,
+      backOffMaxMs: opts.backOffMaxMs ?? 300_000,
+    },
   });
   const scheduler = new Scheduler(store, events, capacity, onError);
   const statefulSets = new StatefulSetController(store, events, onError);
   const volumes = new VolumeBinder(store, opts.stateDir);
-  const proxy = new ServiceProxy(store, onError);
+  const proxy = new ServiceProxy(
+    store,
+    (pod, container, port) =>
+      kubelet.worker(pod.metadata.namespace ?? 'default', pod.metadata.name ?? '')?.hostPort(container, port) ?? port,
+    onError,
+  );
   const players = new Map<string, Set<string>>(); // by pod key
-  const metrics = new MetricsRecorder(store, kubelet, (w) => players.get(`${w.namespace}/${w.name}`)?.size ?? 0, opts.metricsIntervalMs ?? 15_000);
+  const metrics = new MetricsRecorder(
+    store,
+    kubelet,
+    (w) => players.get(`${w.namespace}/${w.name}`)?.size ?? 0,
+    opts.metricsIntervalMs ?? 15_000,
+  );
   const streams = new StreamRegistry();
   const exec = new PodExecHandler(store, kubelet, streams);
 
@@ -81,7 +104,8 @@ export function startCluster(opts: ClusterOptions): { control: ClusterControl; s
       kubelet.onEvent(ev);
       statefulSets.onEvent(ev);
       proxy.onEvent(ev);
-      if (ev.type === 'DELETED' && sameRef(ev.ref, PODS)) players.delete(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`);
+      if (ev.type === 'DELETED' && sameRef(ev.ref, PODS))
+        players.delete(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`);
     } catch (error) {
       onError(`${ev.ref.plural}/${ev.object.metadata.name}`, error);
     }

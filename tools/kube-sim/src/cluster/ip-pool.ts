@@ -17,8 +17,8 @@ export class IpPool {
 
   release(ip: string): void {
     if (!this.used.delete(ip) || !ip.startsWith(`${this.prefix}.`)) return;
-    const [, , high, low] = ip.split('.').map(Number);
-    this.free.push((high! << 8) | low!);
+    const [, , high = 0, low = 0] = ip.split('.').map(Number);
+    this.free.push((high << 8) | low);
   }
 
   inUse(ip: string): boolean {

@@ -14,7 +14,6 @@ export interface KubeletOptions {
   runtime: ContainerRuntime;
   stateDir: string;
   timing: KubeletTiming;
-  gamePort?: number;
 }
 
 export class Kubelet {

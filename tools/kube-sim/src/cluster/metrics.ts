@@ -29,9 +29,14 @@ function usageFor(spec: ContainerSpec, players: number): { cpuMillis: number; me
 const nanocores = (millis: number) => `${Math.round(millis * 1e6)}n`;
 const kibibytes = (bytes: number) => `${Math.round(bytes / 1024)}Ki`;
 
+/** A refresh yields the event loop this often, so 10,000 pods do not hold up the API server. */
+const SLICE_MS = 5;
+
 export class MetricsRecorder {
   private readonly timer: NodeJS.Timeout;
   private readonly written = new Set<string>();
+  private round: NodeJS.Immediate | undefined;
+  private refreshing = false;
 
   constructor(
     private readonly store: Store,
@@ -45,33 +50,53 @@ export class MetricsRecorder {
 
   stop(): void {
     clearInterval(this.timer);
+    clearImmediate(this.round);
   }
 
+  /** One metrics-server scrape, in slices of a few milliseconds; a round still running is not overlapped. */
   refresh(): void {
+    if (this.refreshing) return;
+    this.refreshing = true;
     const now = timestamp();
     const seen = new Set<string>();
-    let nodeCpu = 0;
-    let nodeMemory = 0;
-    for (const worker of this.kubelet.workerList()) {
-      const running = worker.records.filter((r) => 'running' in r.state);
-      if (!running.length) continue;
-      const key = `${worker.namespace}/${worker.name}`;
-      seen.add(key);
-      const containers = running.map((r) => {
-        const usage = usageFor(r.spec, this.players(worker));
-        nodeCpu += usage.cpuMillis;
-        nodeMemory += usage.memoryBytes;
-        return { name: r.spec.name, usage: { cpu: nanocores(usage.cpuMillis), memory: kibibytes(usage.memoryBytes) } };
-      });
-      this.put(POD_METRICS, worker.namespace, worker.name, {
-        apiVersion: 'metrics.k8s.io/v1beta1',
-        kind: 'PodMetrics',
-        metadata: { name: worker.name, namespace: worker.namespace },
-        timestamp: now,
-        window: '15s',
-        containers,
-      });
-    }
+    const node = { cpu: 0, memory: 0 };
+    const workers = this.kubelet.workerList();
+    let next = 0;
+    const slice = () => {
+      const until = performance.now() + SLICE_MS;
+      for (; next < workers.length && performance.now() < until; next++) {
+        const worker = workers[next];
+        if (worker) this.scrape(worker, now, seen, node);
+      }
+      if (next < workers.length) this.round = setImmediate(slice);
+      else this.finish(now, seen, node);
+    };
+    slice();
+  }
+
+  private scrape(worker: PodWorker, now: string, seen: Set<string>, node: { cpu: number; memory: number }): void {
+    const running = worker.records.filter((r) => 'running' in r.state);
+    if (!running.length) return;
+    const key = `${worker.namespace}/${worker.name}`;
+    seen.add(key);
+    const containers = running.map((r) => {
+      const usage = usageFor(r.spec, this.players(worker));
+      node.cpu += usage.cpuMillis;
+      node.memory += usage.memoryBytes;
+      return { name: r.spec.name, usage: { cpu: nanocores(usage.cpuMillis), memory: kibibytes(usage.memoryBytes) } };
+    });
+    this.put(POD_METRICS, worker.namespace, worker.name, {
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      kind: 'PodMetrics',
+      metadata: { name: worker.name, namespace: worker.namespace },
+      timestamp: now,
+      window: '15s',
+      containers,
+    });
+  }
+
+  private finish(now: string, seen: Set<string>, node: { cpu: number; memory: number }): void {
+    this.refreshing = false;
     for (const key of this.written) {
       if (seen.has(key)) continue;
       const [namespace, name] = key.split('/') as [string, string];
@@ -85,19 +110,16 @@ export class MetricsRecorder {
       metadata: { name: NODE_NAME, labels: nodeLabels() },
       timestamp: now,
       window: '15s',
-      usage: { cpu: nanocores(nodeCpu + 150), memory: kibibytes(nodeMemory + 600 * MiB) },
+      usage: { cpu: nanocores(node.cpu + 150), memory: kibibytes(node.memory + 600 * MiB) },
     });
   }
 
   private put(ref: typeof POD_METRICS, namespace: string | undefined, name: string, body: KubeObject): void {
     try {
-      if (!this.store.get(ref, namespace, name)) {
-        this.store.create(ref, body);
-        return;
-      }
-      this.store.mutate(ref, namespace, name, (current) => {
+      const updated = this.store.mutate(ref, namespace, name, (current) => {
         for (const [k, v] of Object.entries(body)) if (k !== 'metadata') current[k] = v;
       });
+      if (!updated) this.store.create(ref, body);
     } catch {
       // A namespace being deleted refuses new content; the pod goes with it.
     }

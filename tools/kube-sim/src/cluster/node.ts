@@ -34,12 +34,23 @@ export function capacityNumbers(capacity: NodeCapacity): { cpu: number; memory: 
 }
 
 export function ensureNode(store: Store, capacity: NodeCapacity): void {
-  const resources = { cpu: capacity.cpu, memory: capacity.memory, pods: String(capacity.pods), 'ephemeral-storage': '100Gi' };
+  const resources = {
+    cpu: capacity.cpu,
+    memory: capacity.memory,
+    pods: String(capacity.pods),
+    'ephemeral-storage': '100Gi',
+  };
   const existing = store.get(NODES, undefined, NODE_NAME);
   if (existing) {
-    store.mutate(NODES, undefined, NODE_NAME, (node) => {
-      node['status'] = { ...(node['status'] as object), capacity: resources, allocatable: resources };
-    }, { subresource: 'status' });
+    store.mutate(
+      NODES,
+      undefined,
+      NODE_NAME,
+      (node) => {
+        node['status'] = { ...(node['status'] as object), capacity: resources, allocatable: resources };
+      },
+      { subresource: 'status' },
+    );
     return;
   }
   const now = timestamp();
@@ -50,33 +61,54 @@ export function ensureNode(store: Store, capacity: NodeCapacity): void {
     spec: {},
   };
   store.create(NODES, node);
-  store.mutate(NODES, undefined, NODE_NAME, (obj) => {
-    obj['status'] = {
-      capacity: resources,
-      allocatable: resources,
-      conditions: [
-        { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-        { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-        { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
-        { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
-      ].map((c) => ({ ...c, lastHeartbeatTime: now, lastTransitionTime: now })),
-      addresses: [
-        { type: 'InternalIP', address: NODE_IP },
-        { type: 'Hostname', address: NODE_NAME },
-      ],
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
-      nodeInfo: {
-        architecture: nodeLabels()['kubernetes.io/arch'],
-        operatingSystem: 'linux',
-        osImage: 'kube-sim',
-        kernelVersion: process.version,
-        containerRuntimeVersion: 'containerd://2.0.0-kube-sim',
-        kubeletVersion: KUBELET_VERSION,
-        kubeProxyVersion: KUBELET_VERSION,
-        machineID: '',
-        systemUUID: '',
-        bootID: '',
-      },
-    };
-  }, { subresource: 'status' });
+  store.mutate(
+    NODES,
+    undefined,
+    NODE_NAME,
+    (obj) => {
+      obj['status'] = {
+        capacity: resources,
+        allocatable: resources,
+        conditions: [
+          {
+            type: 'MemoryPressure',
+            status: 'False',
+            reason: 'KubeletHasSufficientMemory',
+            message: 'kubelet has sufficient memory available',
+          },
+          {
+            type: 'DiskPressure',
+            status: 'False',
+            reason: 'KubeletHasNoDiskPressure',
+            message: 'kubelet has no disk pressure',
+          },
+          {
+            type: 'PIDPressure',
+            status: 'False',
+            reason: 'KubeletHasSufficientPID',
+            message: 'kubelet has sufficient PID available',
+          },
+          { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+        ].map((c) => ({ ...c, lastHeartbeatTime: now, lastTransitionTime: now })),
+        addresses: [
+          { type: 'InternalIP', address: NODE_IP },
+          { type: 'Hostname', address: NODE_NAME },
+        ],
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        nodeInfo: {
+          architecture: nodeLabels()['kubernetes.io/arch'],
+          operatingSystem: 'linux',
+          osImage: 'kube-sim',
+          kernelVersion: process.version,
+          containerRuntimeVersion: 'containerd://2.0.0-kube-sim',
+          kubeletVersion: KUBELET_VERSION,
+          kubeProxyVersion: KUBELET_VERSION,
+          machineID: '',
+          systemUUID: '',
+          bootID: '',
+        },
+      };
+    },
+    { subresource: 'status' },
+  );
 }

@@ -5,12 +5,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError } from '../api/api-error.js';
-import { resolveEnv } from './container-env.js';
 import type { Store } from '../api/store.js';
 import type { Kubelet } from './kubelet.js';
 import { podNotFound, refuseUpgrade, sendStatus } from './http-status.js';
 import { selectContainer } from './pod-log.handler.js';
-import type { Pod } from './pod-types.js';
 import { PODS } from './refs.js';
 import { spawnInSandbox } from './sandbox.js';
 import type { StreamRegistry } from './stream-registry.js';
@@ -82,16 +80,14 @@ export class PodExecHandler {
 
   private prepare(target: Target) {
     const worker = this.kubelet.worker(target.namespace, target.name);
-    const pod = this.store.get(PODS, target.namespace, target.name) as Pod | undefined;
-    if (!worker || !pod) throw podNotFound(target.name);
+    if (!worker || !this.store.get(PODS, target.namespace, target.name)) throw podNotFound(target.name);
     const command = target.query.getAll('command');
     if (!command.length) throw ApiError.badRequest('you must specify at least 1 command');
     const record = selectContainer(worker, target.query.get('container'));
     if (!('running' in record.state) || !record.instance) {
       throw ApiError.badRequest(`unable to upgrade connection: container not found ("${record.spec.name}")`);
     }
-    const env = { HOSTNAME: target.name, ...resolveEnv(this.store, pod, record.spec, worker.podIP), RCON_HOST: worker.podIP };
-    return { command, env, dataDir: worker.dataDir(record), hostname: target.name };
+    return { command, env: record.instance.execEnv, dataDir: worker.dataDir(record), hostname: target.name };
   }
 
   private run(ws: WebSocket, target: Target, prepared: ReturnType<PodExecHandler['prepare']>): void {
@@ -107,7 +103,12 @@ export class PodExecHandler {
     };
     let child;
     try {
-      child = spawnInSandbox({ command: prepared.command, dataDir: prepared.dataDir, env: prepared.env, hostname: prepared.hostname });
+      child = spawnInSandbox({
+        command: prepared.command,
+        dataDir: prepared.dataDir,
+        env: prepared.env,
+        hostname: prepared.hostname,
+      });
     } catch (error) {
       finish({ metadata: {}, status: 'Failure', message: (error as Error).message, reason: 'InternalError' });
       return;

@@ -27,15 +27,28 @@ function positiveInt(query: URLSearchParams, name: string): number | undefined {
   const value = query.get(name);
   if (value === null) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw ApiError.badRequest(`${name}: Invalid value: ${JSON.stringify(value)}: must be greater than or equal to 0`);
+  if (!Number.isInteger(n) || n < 0)
+    throw ApiError.badRequest(`${name}: Invalid value: ${JSON.stringify(value)}: must be greater than or equal to 0`);
   return n;
+}
+
+/** RFC 3339, as PodLogOptions decodes it. */
+function parseSinceTime(value: string): number {
+  const time = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(time))
+    throw ApiError.badRequest(
+      `parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(value)} as "2006"`,
+    );
+  return time;
 }
 
 function parseQuery(query: URLSearchParams): LogQuery {
   const sinceSeconds = positiveInt(query, 'sinceSeconds');
   const sinceTime = query.get('sinceTime');
-  if (sinceSeconds !== undefined && sinceTime) throw ApiError.badRequest('at most one of `sinceTime` or `sinceSeconds` may be specified');
-  const since = sinceSeconds !== undefined ? Date.now() - sinceSeconds * 1000 : sinceTime ? Date.parse(sinceTime) : undefined;
+  if (sinceSeconds !== undefined && sinceTime)
+    throw ApiError.badRequest('at most one of `sinceTime` or `sinceSeconds` may be specified');
+  const since =
+    sinceSeconds !== undefined ? Date.now() - sinceSeconds * 1000 : sinceTime ? parseSinceTime(sinceTime) : undefined;
   return {
     follow: flag(query, 'follow'),
     previous: flag(query, 'previous'),
@@ -51,7 +64,9 @@ export function selectContainer(worker: PodWorker, requested: string | null): Co
   const records = worker.records;
   if (!requested) {
     if (records.length === 1) return records[0]!;
-    throw ApiError.badRequest(`a container name must be specified for pod ${worker.name}, choose one of: [${records.map((r) => r.spec.name).join(' ')}]`);
+    throw ApiError.badRequest(
+      `a container name must be specified for pod ${worker.name}, choose one of: [${records.map((r) => r.spec.name).join(' ')}]`,
+    );
   }
   const record = records.find((r) => r.spec.name === requested);
   if (!record) throw ApiError.badRequest(`container ${requested} is not valid for pod ${worker.name}`);
@@ -60,7 +75,10 @@ export function selectContainer(worker: PodWorker, requested: string | null): Co
 
 function bufferFor(worker: PodWorker, record: ContainerRecord, previous: boolean): LogBuffer {
   if (previous) {
-    if (!record.previousLogs) throw ApiError.badRequest(`previous terminated container "${record.spec.name}" in pod "${worker.name}" not found`);
+    if (!record.previousLogs)
+      throw ApiError.badRequest(
+        `previous terminated container "${record.spec.name}" in pod "${worker.name}" not found`,
+      );
     return record.previousLogs;
   }
   if (!record.instance) {
@@ -71,7 +89,11 @@ function bufferFor(worker: PodWorker, record: ContainerRecord, previous: boolean
 }
 
 export function podLogHandler(kubelet: Kubelet, streams: StreamRegistry) {
-  return (_req: IncomingMessage, res: ServerResponse, target: { namespace: string; name: string; query: URLSearchParams }): void => {
+  return (
+    _req: IncomingMessage,
+    res: ServerResponse,
+    target: { namespace: string; name: string; query: URLSearchParams },
+  ): void => {
     try {
       const worker = kubelet.worker(target.namespace, target.name);
       if (!worker) throw podNotFound(target.name);
@@ -85,7 +107,13 @@ export function podLogHandler(kubelet: Kubelet, streams: StreamRegistry) {
   };
 }
 
-function streamLog(res: ServerResponse, buffer: LogBuffer, query: LogQuery, streams: StreamRegistry, target: { namespace: string; name: string }): void {
+function streamLog(
+  res: ServerResponse,
+  buffer: LogBuffer,
+  query: LogQuery,
+  streams: StreamRegistry,
+  target: { namespace: string; name: string },
+): void {
   let remaining = query.limitBytes ?? Infinity;
   const format = (line: LogLine) => `${query.timestamps ? `${formatLogTimestamp(line.time)} ` : ''}${line.text}\n`;
   /** Writes within limitBytes; false once the limit is reached. */
@@ -99,15 +127,17 @@ function streamLog(res: ServerResponse, buffer: LogBuffer, query: LogQuery, stre
   let lines = buffer.lines().filter((l) => query.since === undefined || l.time.getTime() >= query.since);
   if (query.tailLines !== undefined) lines = query.tailLines === 0 ? [] : lines.slice(-query.tailLines);
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders(); // a follow of a quiet container must not leave the client waiting for headers
   let open = true;
   for (const line of lines) if (open) open = write(line);
   if (!query.follow || !open || buffer.closed) {
     res.end();
     return;
   }
+  // A cut ends the response: the client sees its stream end, as when the kubelet closes it.
   const cut = () => {
     stop();
-    res.destroy();
+    res.end();
   };
   const forget = streams.add('log', target.namespace, target.name, cut);
   const stop = buffer.follow((line) => {

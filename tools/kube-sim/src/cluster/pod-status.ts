@@ -8,7 +8,16 @@ import { withCondition } from './scheduler.js';
 export type ContainerState =
   | { waiting: { reason: string; message?: string } }
   | { running: { startedAt: string } }
-  | { terminated: { exitCode: number; reason: string; message?: string; startedAt: string; finishedAt: string; containerID: string } };
+  | {
+      terminated: {
+        exitCode: number;
+        reason: string;
+        message?: string;
+        startedAt: string;
+        finishedAt: string;
+        containerID: string;
+      };
+    };
 
 /** The kubelet's record of one container of the pod, across restarts. */
 export interface ContainerRecord {
@@ -41,13 +50,22 @@ export function containerStatus(record: ContainerRecord): Record<string, unknown
 export function podPhase(records: ContainerRecord[]): string {
   const terminated = records.filter((r) => 'terminated' in r.state);
   if (records.length && terminated.length === records.length && records.every((r) => !r.willRestart)) {
-    return terminated.every((r) => 'terminated' in r.state && r.state.terminated.exitCode === 0) ? 'Succeeded' : 'Failed';
+    return terminated.every((r) => 'terminated' in r.state && r.state.terminated.exitCode === 0)
+      ? 'Succeeded'
+      : 'Failed';
   }
-  const everStarted = records.some((r) => 'running' in r.state || r.restartCount > 0 || 'terminated' in r.lastState || 'terminated' in r.state);
+  const everStarted = records.some(
+    (r) => 'running' in r.state || r.restartCount > 0 || 'terminated' in r.lastState || 'terminated' in r.state,
+  );
   return everStarted ? 'Running' : 'Pending';
 }
 
-export function podConditions(existing: PodCondition[] | undefined, records: ContainerRecord[], phase: string, sandboxReady: boolean): PodCondition[] {
+export function podConditions(
+  existing: PodCondition[] | undefined,
+  records: ContainerRecord[],
+  phase: string,
+  sandboxReady: boolean,
+): PodCondition[] {
   const now = timestamp();
   const unready = records.filter((r) => !r.ready).map((r) => r.spec.name);
   const completed = phase === 'Succeeded' || phase === 'Failed';
@@ -63,8 +81,18 @@ export function podConditions(existing: PodCondition[] | undefined, records: Con
           lastTransitionTime: now,
         };
   let conditions = existing ?? [];
-  conditions = withCondition(conditions, { type: 'PodReadyToStartContainers', status: sandboxReady ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: now });
-  conditions = withCondition(conditions, { type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: now });
+  conditions = withCondition(conditions, {
+    type: 'PodReadyToStartContainers',
+    status: sandboxReady ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: now,
+  });
+  conditions = withCondition(conditions, {
+    type: 'Initialized',
+    status: 'True',
+    lastProbeTime: null,
+    lastTransitionTime: now,
+  });
   conditions = withCondition(conditions, readiness('Ready'));
   conditions = withCondition(conditions, readiness('ContainersReady'));
   const order = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];

@@ -26,7 +26,6 @@ export interface PodWorkerDeps {
   runtime: ContainerRuntime;
   stateDir: string;
   timing: KubeletTiming;
-  gamePort?: number;
   podIP: string;
   isStuck: () => boolean;
   onGone: () => void; // the pod left the node (IP can be reused)
@@ -43,6 +42,7 @@ export class PodWorker {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly pullFailures = new Map<string, number>();
   private readonly crashes = new Map<string, number>();
+  private readonly dataDirs = new Map<ContainerRecord, string>();
   private terminating = false;
   private gone = false;
   private readonly startTime = timestamp();
@@ -78,8 +78,16 @@ export class PodWorker {
     return this.pod.metadata.name!;
   }
 
+  /** Where a container's port answers on the pod IP (the runtime may have moved it). */
+  hostPort(containerName: string, port: number): number {
+    return this.records.find((r) => r.spec.name === containerName)?.instance?.hostPort(port) ?? port;
+  }
+
+  /** Created on first use, then remembered: a recursive mkdir per call cost milliseconds at 10,000 pods. */
   dataDir(record: ContainerRecord): string {
-    return dataDirFor(this.deps.stateDir, this.pod, record.spec);
+    let dir = this.dataDirs.get(record);
+    if (dir === undefined) this.dataDirs.set(record, (dir = dataDirFor(this.deps.stateDir, this.pod, record.spec)));
+    return dir;
   }
 
   start(): void {
@@ -126,29 +134,42 @@ export class PodWorker {
   }
 
   private event(type: 'Normal' | 'Warning', reason: string, message: string, record?: ContainerRecord): void {
-    this.deps.events.record(source, this.pod, type, reason, message, record ? `spec.containers{${record.spec.name}}` : undefined);
+    this.deps.events.record(
+      source,
+      this.pod,
+      type,
+      reason,
+      message,
+      record ? `spec.containers{${record.spec.name}}` : undefined,
+    );
   }
 
   private publish(): void {
     if (this.gone) return;
     const phase = podPhase(this.records);
     const ip = this.deps.podIP;
-    this.deps.store.mutate(PODS, this.namespace, this.name, (obj) => {
-      const pod = obj as Pod;
-      const status = pod.status ?? {};
-      pod.status = {
-        ...status,
-        phase,
-        conditions: podConditions(status.conditions, this.records, phase, !this.terminating),
-        hostIP: NODE_IP,
-        hostIPs: [{ ip: NODE_IP }],
-        podIP: ip,
-        podIPs: [{ ip }],
-        startTime: this.startTime,
-        containerStatuses: this.records.map(containerStatus),
-        qosClass: qosClass(pod),
-      };
-    }, { subresource: 'status' });
+    this.deps.store.mutate(
+      PODS,
+      this.namespace,
+      this.name,
+      (obj) => {
+        const pod = obj as Pod;
+        const status = pod.status ?? {};
+        pod.status = {
+          ...status,
+          phase,
+          conditions: podConditions(status.conditions, this.records, phase, !this.terminating),
+          hostIP: NODE_IP,
+          hostIPs: [{ ip: NODE_IP }],
+          podIP: ip,
+          podIPs: [{ ip }],
+          startTime: this.startTime,
+          containerStatuses: this.records.map(containerStatus),
+          qosClass: qosClass(pod),
+        };
+      },
+      { subresource: 'status' },
+    );
   }
 
   private async launch(record: ContainerRecord): Promise<void> {
@@ -156,7 +177,11 @@ export class PodWorker {
     const image = record.spec.image;
     const policy = record.spec.imagePullPolicy ?? 'IfNotPresent';
     if (policy === 'Never' && !this.deps.runtime.isPresent(image)) {
-      return this.waitAndRetry(record, 'ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
+      return this.waitAndRetry(
+        record,
+        'ErrImageNeverPull',
+        `Container image "${image}" is not present with pull policy of Never`,
+      );
     }
     if (policy === 'Always' || !this.deps.runtime.isPresent(image)) {
       this.event('Normal', 'Pulling', `Pulling image "${image}"`, record);
@@ -167,7 +192,12 @@ export class PodWorker {
         return this.pullFailed(record, (error as Error).message);
       }
       const took = `${Date.now() - began}ms`;
-      this.event('Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: 0 bytes.`, record);
+      this.event(
+        'Normal',
+        'Pulled',
+        `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: 0 bytes.`,
+        record,
+      );
     } else {
       this.event('Normal', 'Pulled', `Container image "${image}" already present on machine`, record);
     }
@@ -186,7 +216,6 @@ export class PodWorker {
       env: { HOSTNAME: this.name, ...env },
       dataDir: this.dataDir(record),
       host: this.podIP,
-      ...(this.deps.gamePort !== undefined ? { gamePort: this.deps.gamePort } : {}),
       bootDelayMs,
     });
     if (this.terminating) {
@@ -206,7 +235,7 @@ export class PodWorker {
     record.ready = !record.spec.readinessProbe;
     this.publish();
     void instance.exited.then((exit) => this.exited(record, instance, exit));
-    this.startProbes(record, instance, env);
+    this.startProbes(record, instance);
   }
 
   private pullFailed(record: ContainerRecord, message: string): void {
@@ -223,7 +252,9 @@ export class PodWorker {
       if (this.terminating) return;
       this.event('Normal', 'BackOff', `Back-off pulling image "${image}"`, record);
       this.event('Warning', 'Failed', 'Error: ImagePullBackOff', record);
-      record.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ErrImagePull: ${message}` } };
+      record.state = {
+        waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ErrImagePull: ${message}` },
+      };
       this.publish();
     });
     this.later(delay, () => void this.launch(record));
@@ -273,14 +304,24 @@ export class PodWorker {
     const seconds = `${Math.round(delay / 1000)}s`;
     const podRef = `${this.name}_${this.namespace}(${this.pod.metadata.uid})`;
     record.lastState = record.state;
-    record.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${seconds} restarting failed container=${record.spec.name} pod=${podRef}` } };
-    this.event('Warning', 'BackOff', `Back-off restarting failed container ${record.spec.name} in pod ${podRef}`, record);
+    record.state = {
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${seconds} restarting failed container=${record.spec.name} pod=${podRef}`,
+      },
+    };
+    this.event(
+      'Warning',
+      'BackOff',
+      `Back-off restarting failed container ${record.spec.name} in pod ${podRef}`,
+      record,
+    );
     this.publish();
     this.later(delay, () => void this.launch(record));
   }
 
-  private startProbes(record: ContainerRecord, instance: Container, env: Record<string, string>): void {
-    const target = { podIP: this.podIP, container: record.spec, dataDir: this.dataDir(record), env };
+  private startProbes(record: ContainerRecord, instance: Container): void {
+    const target = { podIP: this.podIP, container: record.spec, dataDir: this.dataDir(record), instance };
     const loop = (probe: Probe, kind: 'Readiness' | 'Liveness') => {
       let successes = 0;
       let failures = 0;
@@ -305,7 +346,12 @@ export class PodWorker {
               this.publish();
             }
             if (kind === 'Liveness') {
-              this.event('Normal', 'Killing', `Container ${record.spec.name} failed liveness probe, will be restarted`, record);
+              this.event(
+                'Normal',
+                'Killing',
+                `Container ${record.spec.name} failed liveness probe, will be restarted`,
+                record,
+              );
               instance.signal('SIGTERM');
               this.later(this.graceMs(), () => instance.signal('SIGKILL'));
               return;
@@ -335,17 +381,20 @@ export class PodWorker {
     }
     const exits = Promise.all(running.map((r) => r.instance!.exited));
     let graceTimer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<'timeout'>((resolve) => (graceTimer = setTimeout(() => resolve('timeout'), this.graceMs())));
-    if ((await Promise.race([exits, graceOver])) === 'timeout') for (const record of running) record.instance!.signal('SIGKILL');
+    const graceOver = new Promise<'timeout'>(
+      (resolve) => (graceTimer = setTimeout(() => resolve('timeout'), this.graceMs())),
+    );
+    if ((await Promise.race([exits, graceOver])) === 'timeout')
+      for (const record of running) record.instance!.signal('SIGKILL');
     await exits;
     clearTimeout(graceTimer);
     for (const record of this.records) {
       record.ready = false;
       record.willRestart = false;
     }
-    // Only a pod held in Terminating shows its stopped containers; any other goes right away.
-    if (this.deps.isStuck()) this.publish();
-    else this.finishDelete();
+    // Like the kubelet's status manager: report the stopped containers, then finish the deletion.
+    this.publish();
+    if (!this.deps.isStuck()) this.finishDelete();
   }
 
   private finishDelete(): void {

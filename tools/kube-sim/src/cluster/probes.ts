@@ -2,6 +2,7 @@
 // (2xx/3xx succeed) or a command in the container's sandbox (exit code 0 succeeds).
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import type { Container } from './container-runtime.js';
 import type { ContainerSpec, Probe } from './pod-types.js';
 import { spawnInSandbox } from './sandbox.js';
 
@@ -9,7 +10,7 @@ export interface ProbeTarget {
   podIP: string;
   container: ContainerSpec;
   dataDir: string;
-  env: Record<string, string>;
+  instance: Container;
 }
 
 export interface ProbeResult {
@@ -25,10 +26,11 @@ export function resolvePort(container: ContainerSpec, port: number | string): nu
 
 export function runProbe(probe: Probe, target: ProbeTarget): Promise<ProbeResult> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
-  if (probe.tcpSocket) return tcpProbe(probe.tcpSocket.host ?? target.podIP, resolvePort(target.container, probe.tcpSocket.port), timeoutMs);
+  const port = (p: number | string) => target.instance.hostPort(resolvePort(target.container, p));
+  if (probe.tcpSocket) return tcpProbe(probe.tcpSocket.host ?? target.podIP, port(probe.tcpSocket.port), timeoutMs);
   if (probe.httpGet) {
     const host = probe.httpGet.host ?? target.podIP;
-    return httpProbe(host, resolvePort(target.container, probe.httpGet.port), probe.httpGet.path ?? '/', timeoutMs);
+    return httpProbe(host, port(probe.httpGet.port), probe.httpGet.path ?? '/', timeoutMs);
   }
   if (probe.exec) return execProbe(probe.exec.command, target, timeoutMs);
   return Promise.resolve({ ok: true, message: '' });
@@ -44,7 +46,10 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeR
     socket.once('connect', () => finish({ ok: true, message: '' }));
     socket.once('timeout', () => finish({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` }));
     socket.once('error', (error: NodeJS.ErrnoException) =>
-      finish({ ok: false, message: `dial tcp ${host}:${port}: connect: ${error.code === 'ECONNREFUSED' ? 'connection refused' : error.message}` }),
+      finish({
+        ok: false,
+        message: `dial tcp ${host}:${port}: connect: ${error.code === 'ECONNREFUSED' ? 'connection refused' : error.message}`,
+      }),
     );
   });
 }
@@ -55,9 +60,15 @@ function httpProbe(host: string, port: number, path: string, timeoutMs: number):
     const req = request(url, { timeout: timeoutMs, headers: { 'User-Agent': 'kube-probe/1.32' } }, (res) => {
       res.resume();
       const code = res.statusCode ?? 0;
-      resolve(code >= 200 && code < 400 ? { ok: true, message: '' } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` });
+      resolve(
+        code >= 200 && code < 400
+          ? { ok: true, message: '' }
+          : { ok: false, message: `HTTP probe failed with statuscode: ${code}` },
+      );
     });
-    req.once('timeout', () => req.destroy(new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)')));
+    req.once('timeout', () =>
+      req.destroy(new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)')),
+    );
     req.once('error', (error) => resolve({ ok: false, message: `Get "${url}": ${error.message}` }));
     req.end();
   });
@@ -68,7 +79,7 @@ function execProbe(command: string[], target: ProbeTarget, timeoutMs: number): P
     let output = '';
     let child;
     try {
-      child = spawnInSandbox({ command, dataDir: target.dataDir, env: target.env });
+      child = spawnInSandbox({ command, dataDir: target.dataDir, env: target.instance.execEnv });
     } catch (error) {
       resolve({ ok: false, message: (error as Error).message });
       return;
@@ -79,7 +90,11 @@ function execProbe(command: string[], target: ProbeTarget, timeoutMs: number): P
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.once('close', (code) => {
       clearTimeout(timer);
-      resolve(code === 0 ? { ok: true, message: '' } : { ok: false, message: output.trim() || `command ${JSON.stringify(command)} exited with ${code}` });
+      resolve(
+        code === 0
+          ? { ok: true, message: '' }
+          : { ok: false, message: output.trim() || `command ${JSON.stringify(command)} exited with ${code}` },
+      );
     });
   });
 }

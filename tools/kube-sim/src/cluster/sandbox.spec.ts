@@ -29,7 +29,9 @@ if (!hasBwrap) console.warn('SKIPPING sandbox specs: bubblewrap is not installed
   });
 
   it('passes only the container environment and keeps the exit code', async () => {
-    const result = await run(['sh', '-c', 'echo "$GREETING $HOME"; env | grep -c . ; exit 3'], dataDir, { GREETING: 'hi' });
+    const result = await run(['sh', '-c', 'echo "$GREETING $HOME"; env | grep -c . ; exit 3'], dataDir, {
+      GREETING: 'hi',
+    });
     expect(result.code).toBe(3);
     const [greeting, count] = result.stdout.trim().split('\n');
     expect(greeting).toBe('hi /root');

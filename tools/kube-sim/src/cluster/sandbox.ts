@@ -30,17 +30,35 @@ export function findBubblewrap(): string | null {
 
 export function sandboxArgs(opts: SandboxOptions): string[] {
   const args = [
-    '--ro-bind', '/usr', '/usr',
-    '--symlink', 'usr/bin', '/bin',
-    '--symlink', 'usr/sbin', '/sbin',
-    '--symlink', 'usr/lib', '/lib',
-    '--symlink', 'usr/lib64', '/lib64',
-    '--proc', '/proc',
-    '--dev', '/dev',
-    '--tmpfs', '/tmp',
-    '--dir', '/root',
-    '--bind', opts.dataDir, '/data',
-    '--ro-bind', process.execPath, `${toolsDir}/node`,
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    '--symlink',
+    'usr/sbin',
+    '/sbin',
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--dir',
+    '/root',
+    '--bind',
+    opts.dataDir,
+    '/data',
+    '--ro-bind',
+    process.execPath,
+    `${toolsDir}/node`,
   ];
   for (const file of ['/etc/passwd', '/etc/group', '/etc/hosts', '/etc/nsswitch.conf']) {
     if (existsSync(file)) args.push('--ro-bind', file, file);
@@ -58,7 +76,9 @@ export function sandboxArgs(opts: SandboxOptions): string[] {
 export function spawnInSandbox(opts: SandboxOptions): ChildProcessWithoutNullStreams {
   const bwrap = findBubblewrap();
   if (!bwrap) {
-    throw new Error(`exec needs bubblewrap: install the "${bubblewrapPackage}" package (apt-get install -y ${bubblewrapPackage})`);
+    throw new Error(
+      `exec needs bubblewrap: install the "${bubblewrapPackage}" package (apt-get install -y ${bubblewrapPackage})`,
+    );
   }
   return spawn(bwrap, sandboxArgs(opts), { stdio: 'pipe' });
 }

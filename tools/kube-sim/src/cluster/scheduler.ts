@@ -1,6 +1,6 @@
 // Binds pending pods to the one node when their requests fit what is left of its capacity.
 // Allocations are tallied incrementally from Store events so a bind costs O(1), not O(pods).
-import type { Store, StoreEvent } from '../api/store.js';
+import type { KubeObject, Store, StoreEvent } from '../api/store.js';
 import { timestamp } from '../api/object-utils.js';
 import type { EventRecorder } from './event-recorder.js';
 import { capacityNumbers, NODE_NAME, nodeLabels, type NodeCapacity } from './node.js';
@@ -54,7 +54,11 @@ export class Scheduler {
       this.release(key);
       this.queue.add('all');
     }
-    const waiting = !bound && !deleted && !pod.metadata.deletionTimestamp && (pod.spec.schedulerName ?? 'default-scheduler') === 'default-scheduler';
+    const waiting =
+      !bound &&
+      !deleted &&
+      !pod.metadata.deletionTimestamp &&
+      (pod.spec.schedulerName ?? 'default-scheduler') === 'default-scheduler';
     if (waiting && !this.unscheduled.has(key)) {
       this.unscheduled.add(key);
       this.queue.add('all');
@@ -72,7 +76,8 @@ export class Scheduler {
   }
 
   private release(key: string): void {
-    const requests = this.allocated.get(key)!;
+    const requests = this.allocated.get(key);
+    if (!requests) return;
     this.allocated.delete(key);
     this.used.cpu -= requests.cpu;
     this.used.memory -= requests.memory;
@@ -101,15 +106,17 @@ export class Scheduler {
     this.unscheduled.delete(key);
     this.lastFailure.delete(key);
     this.allocate(key, requests);
-    const now = timestamp();
-    this.store.mutate(PODS, pod.metadata.namespace, pod.metadata.name!, (obj) => {
+    this.store.mutate(PODS, pod.metadata.namespace, pod.metadata.name ?? '', (obj) => {
       (obj as Pod).spec.nodeName = NODE_NAME;
     });
-    this.store.mutate(PODS, pod.metadata.namespace, pod.metadata.name!, (obj) => {
-      const status = ((obj as Pod).status ??= {});
-      status.conditions = withCondition(status.conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
-    }, { subresource: 'status' });
-    this.events.record(source, pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${NODE_NAME}`);
+    this.writeScheduled(pod, { status: 'True' });
+    this.events.record(
+      source,
+      pod,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${NODE_NAME}`,
+    );
   }
 
   /** Upstream's per-plugin reasons, sorted as its FitError prints them. */
@@ -120,7 +127,8 @@ export class Scheduler {
       problems.push("1 node(s) didn't match Pod's node affinity/selector");
     }
     if (requests.cpu > 0 && this.used.cpu + requests.cpu > this.capacity.cpu) problems.push('1 Insufficient cpu');
-    if (requests.memory > 0 && this.used.memory + requests.memory > this.capacity.memory) problems.push('1 Insufficient memory');
+    if (requests.memory > 0 && this.used.memory + requests.memory > this.capacity.memory)
+      problems.push('1 Insufficient memory');
     if (this.used.pods + 1 > this.capacity.pods) problems.push('1 Too many pods');
     return problems.sort();
   }
@@ -128,20 +136,24 @@ export class Scheduler {
   private markUnschedulable(key: string, pod: Pod, message: string): void {
     if (this.lastFailure.get(key) === message) return;
     this.lastFailure.set(key, message);
+    this.writeScheduled(pod, { status: 'False', reason: 'Unschedulable', message });
+    this.events.record(source, pod, 'Warning', 'FailedScheduling', message);
+  }
+
+  /** The PodScheduled condition; a pod that does not fit stays Pending. */
+  private writeScheduled(pod: Pod, condition: Pick<PodCondition, 'status' | 'reason' | 'message'>): void {
     const now = timestamp();
-    this.store.mutate(PODS, pod.metadata.namespace, pod.metadata.name!, (obj) => {
+    const update = (obj: KubeObject) => {
       const status = ((obj as Pod).status ??= {});
-      status.phase = 'Pending';
+      if (condition.status === 'False') status.phase = 'Pending';
       status.conditions = withCondition(status.conditions, {
         type: 'PodScheduled',
-        status: 'False',
-        reason: 'Unschedulable',
-        message,
+        ...condition,
         lastProbeTime: null,
         lastTransitionTime: now,
       });
-    }, { subresource: 'status' });
-    this.events.record(source, pod, 'Warning', 'FailedScheduling', message);
+    };
+    this.store.mutate(PODS, pod.metadata.namespace, pod.metadata.name ?? '', update, { subresource: 'status' });
   }
 }
 
@@ -150,7 +162,8 @@ export function withCondition(conditions: PodCondition[] | undefined, next: PodC
   const list = [...(conditions ?? [])];
   const index = list.findIndex((c) => c.type === next.type);
   const current = index >= 0 ? list[index] : undefined;
-  const merged = current && current.status === next.status ? { ...next, lastTransitionTime: current.lastTransitionTime } : next;
+  const merged =
+    current && current.status === next.status ? { ...next, lastTransitionTime: current.lastTransitionTime } : next;
   if (index >= 0) list[index] = merged;
   else list.push(merged);
   return list;

@@ -21,8 +21,17 @@ interface ServicePort {
   protocol?: string;
 }
 
+/** Where a pod's container port answers on the pod IP. */
+export type HostPortOf = (pod: Pod, container: string, port: number) => number;
+
 interface Service extends KubeObject {
-  spec: { type?: string; clusterIP?: string; clusterIPs?: string[]; selector?: Record<string, string>; ports?: ServicePort[] };
+  spec: {
+    type?: string;
+    clusterIP?: string;
+    clusterIPs?: string[];
+    selector?: Record<string, string>;
+    ports?: ServicePort[];
+  };
 }
 
 const NODE_PORT_MIN = 30000;
@@ -38,6 +47,7 @@ export class ServiceProxy {
 
   constructor(
     private readonly store: Store,
+    private readonly hostPort: HostPortOf,
     onError: (key: string, error: unknown) => void,
   ) {
     this.queue = new WorkQueue((key) => this.sync(key), onError);
@@ -53,7 +63,8 @@ export class ServiceProxy {
       // Readiness or labels changed: re-check the Services of that namespace that select it.
       for (const obj of [ev.object, ev.previous]) {
         const labels = obj?.metadata.labels ?? {};
-        for (const svc of this.store.listShared(SERVICES, { namespace: ev.object.metadata.namespace }).items as readonly Service[]) {
+        for (const svc of this.store.listShared(SERVICES, { namespace: ev.object.metadata.namespace })
+          .items as readonly Service[]) {
           if (selects(svc, labels)) this.queue.add(objectKey(svc.metadata.namespace, svc.metadata.name));
         }
       }
@@ -88,21 +99,29 @@ export class ServiceProxy {
     const missingPorts = needsNodePort && (spec.ports ?? []).some((p) => !p.nodePort);
     let result = svc;
     if (missingIP || missingPorts) {
-      result = (this.store.mutate(SERVICES, svc.metadata.namespace, svc.metadata.name!, (obj) => {
-        const s = (obj as Service).spec;
-        if (!s.clusterIP) {
-          s.clusterIP = this.clusterIPs.allocate();
-          s.clusterIPs = [s.clusterIP];
-        }
-        if (needsNodePort) for (const p of s.ports ?? []) p.nodePort ??= this.allocateNodePort();
-      }) as Service | undefined) ?? svc;
+      result =
+        (this.store.mutate(SERVICES, svc.metadata.namespace, svc.metadata.name ?? '', (obj) => {
+          const s = (obj as Service).spec;
+          if (!s.clusterIP) {
+            s.clusterIP = this.clusterIPs.allocate();
+            s.clusterIPs = [s.clusterIP];
+          }
+          if (needsNodePort) for (const p of s.ports ?? []) p.nodePort ??= this.allocateNodePort();
+        }) as Service | undefined) ?? svc;
     }
     const status = result['status'] as { loadBalancer?: { ingress?: Array<{ ip: string }> } } | undefined;
     if (spec.type === 'LoadBalancer' && !status?.loadBalancer?.ingress?.length) {
       const ip = this.ingressIPs.allocate();
-      result = (this.store.mutate(SERVICES, svc.metadata.namespace, svc.metadata.name!, (obj) => {
-        obj['status'] = { loadBalancer: { ingress: [{ ip, ipMode: 'VIP' }] } };
-      }, { subresource: 'status' }) as Service | undefined) ?? result;
+      result =
+        (this.store.mutate(
+          SERVICES,
+          svc.metadata.namespace,
+          svc.metadata.name ?? '',
+          (obj) => {
+            obj['status'] = { loadBalancer: { ingress: [{ ip, ipMode: 'VIP' }] } };
+          },
+          { subresource: 'status' },
+        ) as Service | undefined) ?? result;
     }
     return result;
   }
@@ -121,12 +140,16 @@ export class ServiceProxy {
     if (!svc.spec.selector || !Object.keys(svc.spec.selector).length) return [];
     return (this.store.listShared(PODS, { namespace: svc.metadata.namespace }).items as readonly KubeObject[])
       .map(asPod)
-      .filter((p) => selects(svc, p.metadata.labels ?? {}) && isPodReady(p) && p.status?.podIP && !p.metadata.deletionTimestamp);
+      .filter(
+        (p) =>
+          selects(svc, p.metadata.labels ?? {}) && isPodReady(p) && p.status?.podIP && !p.metadata.deletionTimestamp,
+      );
   }
 
   private openListeners(key: string, svc: Service): void {
     const servers: Server[] = [];
-    const ingress = (svc['status'] as { loadBalancer?: { ingress?: Array<{ ip: string }> } } | undefined)?.loadBalancer?.ingress?.[0]?.ip;
+    const ingress = (svc['status'] as { loadBalancer?: { ingress?: Array<{ ip: string }> } } | undefined)?.loadBalancer
+      ?.ingress?.[0]?.ip;
     for (const port of svc.spec.ports ?? []) {
       if ((port.protocol ?? 'TCP') !== 'TCP') continue;
       const addresses: Array<[string, number]> = [];
@@ -155,12 +178,14 @@ export class ServiceProxy {
     const svc = this.store.get(SERVICES, namespace, name) as Service | undefined;
     const endpoints = svc ? this.readyEndpoints(svc) : [];
     const pod = endpoints[Math.floor(Math.random() * endpoints.length)];
-    if (!pod) {
+    const container =
+      pod?.spec.containers.find((c) => c.ports?.some((p) => p.name === port.targetPort)) ?? pod?.spec.containers[0];
+    if (!pod || !container) {
       client.destroy();
       return;
     }
-    const container = pod.spec.containers.find((c) => c.ports?.some((p) => p.name === port.targetPort)) ?? pod.spec.containers[0]!;
-    const upstream = connect({ host: pod.status!.podIP!, port: resolvePort(container, port.targetPort ?? port.port) });
+    const target = this.hostPort(pod, container.name, resolvePort(container, port.targetPort ?? port.port));
+    const upstream = connect({ host: pod.status?.podIP ?? '', port: target });
     for (const socket of [client, upstream]) {
       this.connections.add(socket);
       socket.once('close', () => this.connections.delete(socket));
@@ -175,7 +200,8 @@ export class ServiceProxy {
   private release(svc: Service): void {
     if (svc.spec.clusterIP) this.clusterIPs.release(svc.spec.clusterIP);
     for (const p of svc.spec.ports ?? []) if (p.nodePort) this.nodePorts.delete(p.nodePort);
-    const ingress = (svc['status'] as { loadBalancer?: { ingress?: Array<{ ip: string }> } } | undefined)?.loadBalancer?.ingress?.[0]?.ip;
+    const ingress = (svc['status'] as { loadBalancer?: { ingress?: Array<{ ip: string }> } } | undefined)?.loadBalancer
+      ?.ingress?.[0]?.ip;
     if (ingress) this.ingressIPs.release(ingress);
   }
 }

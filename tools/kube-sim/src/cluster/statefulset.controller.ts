@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Store, StoreEvent } from '../api/store.js';
 import type { KubeObject } from '../api/types.js';
+import { deepCopy } from '../api/object-utils.js';
 import type { EventRecorder } from './event-recorder.js';
 import { asPod, isPodReady, isTerminalPhase, type Pod, type PodSpec } from './pod-types.js';
 import { objectKey, PODS, PVCS, sameRef, STATEFULSETS } from './refs.js';
@@ -18,7 +19,10 @@ interface StatefulSetSpec {
   minReadySeconds?: number;
   updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { partition?: number } };
   template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
-  volumeClaimTemplates?: Array<{ metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec: Record<string, unknown> }>;
+  volumeClaimTemplates?: Array<{
+    metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec: Record<string, unknown>;
+  }>;
 }
 
 interface StatefulSet extends KubeObject {
@@ -56,7 +60,8 @@ export class StatefulSetController {
     onError: (key: string, error: unknown) => void,
   ) {
     this.queue = new WorkQueue((key) => this.sync(key), onError);
-    for (const sts of store.list(STATEFULSETS).items) this.queue.add(objectKey(sts.metadata.namespace, sts.metadata.name));
+    for (const sts of store.list(STATEFULSETS).items)
+      this.queue.add(objectKey(sts.metadata.namespace, sts.metadata.name));
   }
 
   onEvent(ev: StoreEvent): void {
@@ -79,8 +84,8 @@ export class StatefulSetController {
     const replicas = sts.spec.replicas ?? 1;
     const revision = revisionName(sts);
     const pods = new Map<number, Pod>();
-    for (const obj of this.store.list(PODS, { namespace }).items) {
-      const ordinal = ordinalOf(name, obj.metadata.name!);
+    for (const obj of this.store.listOwnedBy(PODS, sts.metadata.uid)) {
+      const ordinal = ordinalOf(name, obj.metadata.name ?? '');
       if (ordinal >= 0 && ownedBy(obj, sts)) pods.set(ordinal, asPod(obj));
     }
     const parallel = sts.spec.podManagementPolicy === 'Parallel';
@@ -90,7 +95,13 @@ export class StatefulSetController {
     this.writeStatus(sts, pods, replicas, revision);
   }
 
-  private scaleUp(sts: StatefulSet, pods: Map<number, Pod>, replicas: number, revision: string, parallel: boolean): void {
+  private scaleUp(
+    sts: StatefulSet,
+    pods: Map<number, Pod>,
+    replicas: number,
+    revision: string,
+    parallel: boolean,
+  ): void {
     for (let ordinal = 0; ordinal < replicas; ordinal++) {
       const pod = pods.get(ordinal);
       if (pod && isTerminalPhase(pod) && !pod.metadata.deletionTimestamp) {
@@ -112,7 +123,8 @@ export class StatefulSetController {
   private scaleDown(sts: StatefulSet, pods: Map<number, Pod>, replicas: number, parallel: boolean): void {
     const excess = [...pods.keys()].filter((o) => o >= replicas).sort((a, b) => b - a);
     for (const ordinal of excess) {
-      const pod = pods.get(ordinal)!;
+      const pod = pods.get(ordinal);
+      if (!pod) continue;
       if (pod.metadata.deletionTimestamp) {
         if (parallel) continue;
         return; // one at a time, highest first
@@ -136,13 +148,20 @@ export class StatefulSetController {
 
   private createPod(sts: StatefulSet, ordinal: number, revision: string): Pod | undefined {
     const namespace = sts.metadata.namespace ?? 'default';
-    const stsName = sts.metadata.name!;
+    const stsName = sts.metadata.name ?? '';
     const podName = `${stsName}-${ordinal}`;
-    const template = structuredClone(sts.spec.template);
-    const claims = (sts.spec.volumeClaimTemplates ?? []).map((t) => ({ template: t, claimName: `${t.metadata.name}-${podName}` }));
+    const template = deepCopy(sts.spec.template);
+    const claims = (sts.spec.volumeClaimTemplates ?? []).map((t) => ({
+      template: t,
+      claimName: `${t.metadata.name}-${podName}`,
+    }));
     for (const { template: t, claimName } of claims) this.ensureClaim(sts, t, claimName);
-    const volumes = (template.spec.volumes ?? []).filter((v) => !claims.some((c) => c.template.metadata.name === v.name));
-    volumes.push(...claims.map((c) => ({ name: c.template.metadata.name, persistentVolumeClaim: { claimName: c.claimName } })));
+    const volumes = (template.spec.volumes ?? []).filter(
+      (v) => !claims.some((c) => c.template.metadata.name === v.name),
+    );
+    volumes.push(
+      ...claims.map((c) => ({ name: c.template.metadata.name, persistentVolumeClaim: { claimName: c.claimName } })),
+    );
     const pod: Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -156,21 +175,51 @@ export class StatefulSetController {
           'apps.kubernetes.io/pod-index': String(ordinal),
         },
         ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: stsName, uid: sts.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'StatefulSet',
+            name: stsName,
+            uid: sts.metadata.uid ?? '',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
-      spec: { ...template.spec, hostname: podName, ...(sts.spec.serviceName ? { subdomain: sts.spec.serviceName } : {}), volumes },
+      spec: {
+        ...template.spec,
+        hostname: podName,
+        ...(sts.spec.serviceName ? { subdomain: sts.spec.serviceName } : {}),
+        volumes,
+      },
     };
     try {
       const created = asPod(this.store.create(PODS, pod));
-      this.events.record(source, sts, 'Normal', 'SuccessfulCreate', `create Pod ${podName} in StatefulSet ${stsName} successful`);
+      this.events.record(
+        source,
+        sts,
+        'Normal',
+        'SuccessfulCreate',
+        `create Pod ${podName} in StatefulSet ${stsName} successful`,
+      );
       return created;
     } catch (error) {
-      this.events.record(source, sts, 'Warning', 'FailedCreate', `create Pod ${podName} in StatefulSet ${stsName} failed error: ${(error as Error).message}`);
+      this.events.record(
+        source,
+        sts,
+        'Warning',
+        'FailedCreate',
+        `create Pod ${podName} in StatefulSet ${stsName} failed error: ${(error as Error).message}`,
+      );
       return undefined;
     }
   }
 
-  private ensureClaim(sts: StatefulSet, template: NonNullable<StatefulSetSpec['volumeClaimTemplates']>[number], claimName: string): void {
+  private ensureClaim(
+    sts: StatefulSet,
+    template: NonNullable<StatefulSetSpec['volumeClaimTemplates']>[number],
+    claimName: string,
+  ): void {
     const namespace = sts.metadata.namespace ?? 'default';
     if (this.store.get(PVCS, namespace, claimName)) return;
     this.store.create(PVCS, {
@@ -182,14 +231,26 @@ export class StatefulSetController {
         labels: { ...sts.spec.selector?.matchLabels, ...template.metadata.labels },
         ...(template.metadata.annotations ? { annotations: template.metadata.annotations } : {}),
       },
-      spec: structuredClone(template.spec),
+      spec: deepCopy(template.spec),
     });
-    this.events.record(source, sts, 'Normal', 'SuccessfulCreate', `create Claim ${claimName} Pod ${claimName.slice(template.metadata.name.length + 1)} in StatefulSet ${sts.metadata.name} success`);
+    this.events.record(
+      source,
+      sts,
+      'Normal',
+      'SuccessfulCreate',
+      `create Claim ${claimName} Pod ${claimName.slice(template.metadata.name.length + 1)} in StatefulSet ${sts.metadata.name} success`,
+    );
   }
 
   private deletePod(sts: StatefulSet, pod: Pod): void {
-    this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name!);
-    this.events.record(source, sts, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${sts.metadata.name} successful`);
+    this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name ?? '');
+    this.events.record(
+      source,
+      sts,
+      'Normal',
+      'SuccessfulDelete',
+      `delete Pod ${pod.metadata.name} in StatefulSet ${sts.metadata.name} successful`,
+    );
   }
 
   private writeStatus(sts: StatefulSet, pods: Map<number, Pod>, replicas: number, revision: string): void {
@@ -206,19 +267,25 @@ export class StatefulSetController {
     const rolledOut = updated === live.length && live.length === replicas;
     const currentRevision = rolledOut || !previous.currentRevision ? revision : previous.currentRevision;
     const current = live.filter((p) => p.metadata.labels?.[REVISION_LABEL] === currentRevision).length;
-    this.store.mutate(STATEFULSETS, sts.metadata.namespace, sts.metadata.name!, (obj) => {
-      obj['status'] = {
-        observedGeneration: sts.metadata.generation,
-        replicas: live.length,
-        readyReplicas: ready.length,
-        currentReplicas: current,
-        updatedReplicas: updated,
-        availableReplicas: available.length,
-        currentRevision,
-        updateRevision: revision,
-        collisionCount: 0,
-      };
-    }, { subresource: 'status' });
+    this.store.mutate(
+      STATEFULSETS,
+      sts.metadata.namespace,
+      sts.metadata.name ?? '',
+      (obj) => {
+        obj['status'] = {
+          observedGeneration: sts.metadata.generation,
+          replicas: live.length,
+          readyReplicas: ready.length,
+          currentReplicas: current,
+          updatedReplicas: updated,
+          availableReplicas: available.length,
+          currentRevision,
+          updateRevision: revision,
+          collisionCount: 0,
+        };
+      },
+      { subresource: 'status' },
+    );
   }
 
   private requeueAfter(sts: StatefulSet, ms: number): void {

@@ -20,7 +20,8 @@ export class StreamRegistry {
   cut(kind: StreamKind, namespace?: string, name?: string): number {
     let count = 0;
     for (const stream of [...this.open]) {
-      if (stream.kind !== kind || (namespace && stream.namespace !== namespace) || (name && stream.name !== name)) continue;
+      if (stream.kind !== kind || (namespace && stream.namespace !== namespace) || (name && stream.name !== name))
+        continue;
       this.open.delete(stream);
       stream.cut();
       count += 1;

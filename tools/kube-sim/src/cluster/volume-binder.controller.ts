@@ -29,9 +29,9 @@ export class VolumeBinder {
     const status = claim['status'] as { phase?: string } | undefined;
     if (status?.phase === 'Bound' || claim.metadata.deletionTimestamp) return;
     const namespace = claim.metadata.namespace ?? 'default';
-    mkdirSync(claimDir(this.stateDir, namespace, claim.metadata.name!), { recursive: true });
+    mkdirSync(claimDir(this.stateDir, namespace, claim.metadata.name ?? ''), { recursive: true });
     const volumeName = `pvc-${claim.metadata.uid}`;
-    this.store.mutate(PVCS, namespace, claim.metadata.name!, (obj) => {
+    this.store.mutate(PVCS, namespace, claim.metadata.name ?? '', (obj) => {
       const spec = obj['spec'] as ClaimSpec;
       spec.volumeName = volumeName;
       spec.storageClassName ??= 'standard';
@@ -43,13 +43,19 @@ export class VolumeBinder {
         'volume.kubernetes.io/storage-provisioner': 'kube-sim/hostpath',
       };
     });
-    this.store.mutate(PVCS, namespace, claim.metadata.name!, (obj) => {
-      const spec = obj['spec'] as ClaimSpec;
-      obj['status'] = {
-        phase: 'Bound',
-        accessModes: spec.accessModes ?? ['ReadWriteOnce'],
-        capacity: { storage: spec.resources?.requests?.storage ?? '1Gi' },
-      };
-    }, { subresource: 'status' });
+    this.store.mutate(
+      PVCS,
+      namespace,
+      claim.metadata.name ?? '',
+      (obj) => {
+        const spec = obj['spec'] as ClaimSpec;
+        obj['status'] = {
+          phase: 'Bound',
+          accessModes: spec.accessModes ?? ['ReadWriteOnce'],
+          capacity: { storage: spec.resources?.requests?.storage ?? '1Gi' },
+        };
+      },
+      { subresource: 'status' },
+    );
   }
 }

@@ -21,16 +21,3 @@ export async function startTestApiServer(opts: Omit<ApiServerOptions, 'store'> =
 /** JSON read from a raw response, which a spec probes freely. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary JSON under test
 export type LooseJson = any;
-
-/** Polls `check` until it returns true, failing after `timeoutMs`. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
