@@ -32,8 +32,8 @@ function fieldValue(pod: Pod, podIP: string, path: string): string {
     'status.podIP': podIP,
     'status.hostIP': '127.0.0.1',
   };
-  const label = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (label) return pod.metadata[label[1] as 'labels' | 'annotations']?.[label[2]!] ?? '';
+  const [, map, key] = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path) ?? [];
+  if (map && key) return pod.metadata[map as 'labels' | 'annotations']?.[key] ?? '';
   return values[path] ?? '';
 }
 

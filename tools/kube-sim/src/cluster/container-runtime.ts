@@ -47,14 +47,12 @@ const utilityImages = new Set(['busybox', 'alpine', 'debian', 'ubuntu']);
 
 /** The repository of an image reference without registry, `library/`, tag or digest. */
 export function imageRepository(image: string): string {
-  let name = image.split('@')[0]!;
+  let name = image.replace(/@.*/s, '');
   const slash = name.lastIndexOf('/');
   const colon = name.lastIndexOf(':');
   if (colon > slash) name = name.slice(0, colon);
-  const parts = name.split('/');
-  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0]!)) parts.shift();
-  if (parts[0] === 'library') parts.shift();
-  return parts.join('/');
+  // A first path component with a dot or a port, or `localhost`, is a registry host.
+  return name.replace(/^(?:[^/]*[.:][^/]*|localhost)\//, '').replace(/^library\//, '');
 }
 
 export function imageKind(image: string): ImageKind | undefined {

@@ -5,7 +5,7 @@ import type { EventRecorder } from './event-recorder.js';
 import { IpPool } from './ip-pool.js';
 import { NODE_NAME } from './node.js';
 import { PodWorker, type KubeletTiming } from './pod-worker.js';
-import { asPod } from './pod-types.js';
+import { asPod, podName } from './pod-types.js';
 import { objectKey, PODS, sameRef } from './refs.js';
 
 export interface KubeletOptions {
@@ -39,7 +39,7 @@ export class Kubelet {
       return;
     }
     if (pod.metadata.deletionTimestamp) {
-      this.opts.store.delete(PODS, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+      this.opts.store.delete(PODS, pod.metadata.namespace, podName(pod), { gracePeriodSeconds: 0 });
       return;
     }
     const podIP = this.podIPs.allocate();
@@ -77,6 +77,6 @@ export class Kubelet {
   async stop(): Promise<void> {
     const workers = [...this.workers.values()];
     for (const worker of workers) worker.kill();
-    await Promise.all(workers.flatMap((w) => w.records.map((r) => r.instance?.exited)));
+    await Promise.all(workers.flatMap((w) => w.records.flatMap((r) => (r.instance ? [r.instance.exited] : []))));
   }
 }

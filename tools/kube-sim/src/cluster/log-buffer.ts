@@ -26,11 +26,13 @@ export class LogBuffer {
     const line = { time, text };
     this.entries.push(line);
     this.bytes += Buffer.byteLength(text) + 1;
-    while (this.bytes > this.maxBytes && this.entries.length > 1) {
-      const dropped = this.entries.shift()!;
-      this.bytes -= Buffer.byteLength(dropped.text) + 1;
-    }
+    while (this.bytes > this.maxBytes && this.entries.length > 1) this.dropOldest();
     for (const listener of this.listeners) listener(line);
+  }
+
+  private dropOldest(): void {
+    const oldest = this.entries.shift();
+    if (oldest) this.bytes -= Buffer.byteLength(oldest.text) + 1;
   }
 
   lines(): readonly LogLine[] {

@@ -63,7 +63,8 @@ function parseQuery(query: URLSearchParams): LogQuery {
 export function selectContainer(worker: PodWorker, requested: string | null): ContainerRecord {
   const records = worker.records;
   if (!requested) {
-    if (records.length === 1) return records[0]!;
+    const [only, ...others] = records;
+    if (only && others.length === 0) return only;
     throw ApiError.badRequest(
       `a container name must be specified for pod ${worker.name}, choose one of: [${records.map((r) => r.spec.name).join(' ')}]`,
     );

@@ -90,6 +90,13 @@ export function asPod(obj: KubeObject): Pod {
   return obj as Pod;
 }
 
+/** Pods in the Store always have a name: a missing one is a bug, not a case to handle. */
+export function podName(pod: Pod): string {
+  const name = pod.metadata.name;
+  if (!name) throw new Error(`pod without metadata.name (uid ${pod.metadata.uid ?? 'none'})`);
+  return name;
+}
+
 export function isTerminalPhase(pod: Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }

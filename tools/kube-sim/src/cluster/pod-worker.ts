@@ -9,7 +9,7 @@ import type { EventRecorder } from './event-recorder.js';
 import { NODE_IP, NODE_NAME } from './node.js';
 import { qosClass } from './pod-resources.js';
 import { containerStatus, podConditions, podPhase, type ContainerRecord } from './pod-status.js';
-import type { Pod, Probe } from './pod-types.js';
+import { podName, type Pod, type Probe } from './pod-types.js';
 import { runProbe } from './probes.js';
 import { PODS } from './refs.js';
 import { dataDirFor } from './volumes.js';
@@ -39,6 +39,7 @@ function jitter([min, max]: [number, number]): number {
 
 export class PodWorker {
   readonly records: ContainerRecord[];
+  readonly name: string;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly pullFailures = new Map<string, number>();
   private readonly crashes = new Map<string, number>();
@@ -51,6 +52,7 @@ export class PodWorker {
     private pod: Pod,
     private readonly deps: PodWorkerDeps,
   ) {
+    this.name = podName(pod);
     this.records = pod.spec.containers.map((spec) => ({
       spec,
       state: { waiting: { reason: 'ContainerCreating' } },
@@ -72,10 +74,6 @@ export class PodWorker {
 
   get namespace(): string {
     return this.pod.metadata.namespace ?? 'default';
-  }
-
-  get name(): string {
-    return this.pod.metadata.name!;
   }
 
   /** Where a container's port answers on the pod IP (the runtime may have moved it). */
@@ -104,7 +102,7 @@ export class PodWorker {
   }
 
   crash(oomKill: boolean): void {
-    for (const record of this.records) record.instance && 'running' in record.state && record.instance.crash(oomKill);
+    for (const record of this.records) if ('running' in record.state) record.instance?.crash(oomKill);
   }
 
   /** The pod vanished from the Store (force delete): kill everything at once. */
@@ -374,18 +372,20 @@ export class PodWorker {
   private async terminate(): Promise<void> {
     this.terminating = true;
     this.clearTimers();
-    const running = this.records.filter((r) => 'running' in r.state && r.instance);
-    for (const record of running) {
+    const running = this.records.flatMap((record) =>
+      'running' in record.state && record.instance ? [{ record, instance: record.instance }] : [],
+    );
+    for (const { record, instance } of running) {
       this.event('Normal', 'Killing', `Stopping container ${record.spec.name}`, record);
-      record.instance!.signal('SIGTERM');
+      instance.signal('SIGTERM');
     }
-    const exits = Promise.all(running.map((r) => r.instance!.exited));
+    const exits = Promise.all(running.map(({ instance }) => instance.exited));
     let graceTimer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'timeout'>(
       (resolve) => (graceTimer = setTimeout(() => resolve('timeout'), this.graceMs())),
     );
     if ((await Promise.race([exits, graceOver])) === 'timeout')
-      for (const record of running) record.instance!.signal('SIGKILL');
+      for (const { instance } of running) instance.signal('SIGKILL');
     await exits;
     clearTimeout(graceTimer);
     for (const record of this.records) {
