@@ -61,7 +61,7 @@ export function report(results: Result[]): boolean {
           ? `  ok (target < ${r.target.max} ${r.unit})`
           : `  MISSED (target < ${r.target.max} ${r.unit})`;
     if (r.target !== undefined && r.value > r.target.max) ok = false;
-    console.log(`${r.name.padEnd(42)} ${r.value.toFixed(r.value < 10 ? 2 : 0).padStart(10)} ${r.unit}${verdict}`);
+    console.log(`${r.name.padEnd(50)} ${r.value.toFixed(r.value < 10 ? 2 : 0).padStart(10)} ${r.unit}${verdict}`);
   }
   return ok;
 }

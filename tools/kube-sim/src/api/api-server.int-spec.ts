@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
-  ApiException,
   AppsV1Api,
   CoreV1Api,
   KubeConfig,
@@ -12,7 +11,7 @@ import {
   type V1StatefulSet,
 } from '@kubernetes/client-node';
 import { waitFor } from '@blockplane/testing';
-import { startTestApiServer, type LooseJson, type TestApiServer } from './test-api-server.spec-support.js';
+import { startTestApiServer, statusOf, type LooseJson, type TestApiServer } from './test-api-server.spec-support.js';
 
 let server: TestApiServer;
 let core: CoreV1Api;
@@ -50,19 +49,6 @@ const sts = (name: string): V1StatefulSet => ({
     template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'main', image: 'busybox:1.36' }] } },
   },
 });
-
-/** The Status body of a failed client-node call. */
-async function statusOf(
-  call: Promise<unknown>,
-): Promise<{ code: number; reason: string; message: string; details?: Record<string, unknown> }> {
-  try {
-    await call;
-  } catch (e) {
-    if (e instanceof ApiException) return JSON.parse(e.body as string);
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function rawFetch(
   path: string,

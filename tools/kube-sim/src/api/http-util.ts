@@ -10,6 +10,44 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, heade
   res.end(text);
 }
 
+/** Bytes serialised before a list hands a chunk to the socket and lets other work run. */
+const LIST_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * Sends `{...head, items}` serialised item by item in chunks: one JSON.stringify of a 26 MB list held
+ * the event loop (every other request, watch and game server) for the whole time and sent nothing
+ * until it was done. Waits for the socket to drain, and yields to the event loop, between chunks.
+ */
+export async function sendJsonList(
+  res: ServerResponse,
+  head: Record<string, unknown>,
+  items: readonly unknown[],
+): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  let chunk = `${JSON.stringify(head).slice(0, -1)},"items":[`;
+  for (let i = 0; i < items.length; i++) {
+    chunk += (i === 0 ? '' : ',') + JSON.stringify(items[i]);
+    if (chunk.length < LIST_CHUNK_CHARS) continue;
+    if (res.write(chunk)) await new Promise((resolve) => setImmediate(resolve));
+    else await drained(res);
+    if (res.destroyed) return; // the client went away
+    chunk = '';
+  }
+  res.end(`${chunk}]}`);
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 export function sendError(res: ServerResponse, err: unknown): void {
   const apiError =
     err instanceof ApiError

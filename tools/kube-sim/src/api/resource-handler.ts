@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import type { FaultInjector } from '../control/fault-injector.js';
 import { ApiError } from './api-error.js';
-import { parseJsonBody, readBody, readRawBody, sendJson } from './http-util.js';
+import { parseJsonBody, readBody, readRawBody, sendJson, sendJsonList } from './http-util.js';
+import { ListPager } from './list-pager.js';
 import { isRecord } from './object-utils.js';
 import { decodeProtobufObject, isProtobuf } from './protobuf-body.js';
 import { applyConfiguration, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, patchTypeOf } from './patch.js';
@@ -36,6 +37,7 @@ export interface ResourceRoute {
 export class ResourceHandler {
   /** Last configuration each field manager applied, per object uid (for removing fields on re-apply). */
   private readonly applied = new Map<string, unknown>();
+  private readonly pager = new ListPager();
 
   constructor(
     private readonly store: Store,
@@ -97,24 +99,29 @@ export class ResourceHandler {
     }
   }
 
-  private list(
+  private async list(
     res: ServerResponse,
     route: ResourceRoute,
     query: URLSearchParams,
     table: IncludeObject | undefined,
-  ): void {
+  ): Promise<void> {
     const { def, namespace } = route;
-    const { items, resourceVersion } = this.store.listShared(def, {
-      ...(namespace !== undefined ? { namespace } : {}),
-      ...selectors(query),
-    });
-    if (table) return sendJson(res, 200, toTable(def, items, resourceVersion, table));
-    sendJson(res, 200, {
-      kind: `${def.kind}List`,
-      apiVersion: groupVersion(def),
-      metadata: { resourceVersion },
-      items,
-    });
+    const selected = selectors(query);
+    const continueToken = query.get('continue') || undefined;
+    if (continueToken && query.get('resourceVersion'))
+      throw ApiError.badRequest('specifying resource version is not allowed when using continue');
+    const limit = query.get('limit');
+    const { items, metadata } = this.pager.page(
+      {
+        scope: `${groupVersion(def)}/${def.plural} ${namespace ?? ''} ${JSON.stringify(selected)}`,
+        limit: limit === null ? undefined : Number(limit),
+        continueToken,
+        selected: Object.keys(selected).length > 0,
+      },
+      () => this.store.listShared(def, { ...(namespace !== undefined ? { namespace } : {}), ...selected }),
+    );
+    if (table) sendJson(res, 200, { ...toTable(def, items, undefined, table), metadata });
+    else await sendJsonList(res, { kind: `${def.kind}List`, apiVersion: groupVersion(def), metadata }, items);
   }
 
   private get(res: ServerResponse, route: ResourceRoute, table: IncludeObject | undefined): void {

@@ -1,4 +1,5 @@
 // For specs: an API server over a fresh Store on an ephemeral loopback port, without the simulated cluster.
+import { ApiException } from '@kubernetes/client-node';
 import { ApiServer, type ApiServerOptions } from './api-server.js';
 import { kubeconfigFor } from './kubeconfig.js';
 import { Store } from './store.js';
@@ -21,3 +22,16 @@ export async function startTestApiServer(opts: Omit<ApiServerOptions, 'store'> =
 /** JSON read from a raw response, which a spec probes freely. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary JSON under test
 export type LooseJson = any;
+
+/** The Status body of a failed client-node call. */
+export async function statusOf(
+  call: Promise<unknown>,
+): Promise<{ code: number; reason: string; message: string; details?: Record<string, unknown> }> {
+  try {
+    await call;
+  } catch (e) {
+    if (e instanceof ApiException) return JSON.parse(e.body as string);
+    throw e;
+  }
+  throw new Error('expected the call to fail');
+}
