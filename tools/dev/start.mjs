@@ -90,7 +90,9 @@ for (const [name, port] of services) {
 }
 
 const gateway = `http://127.0.0.1:${services.at(-1)[1]}`;
-console.log(`\nBlockplane is up: ${gateway}/api/v1/status (kubectl: KUBECONFIG=${env.KUBECONFIG}). Logs: ${logDir}/. Ctrl-C stops it.`);
+console.log(
+  `\nBlockplane is up: ${gateway}/api/v1/status (kubectl: KUBECONFIG=${env.KUBECONFIG}). Logs: ${logDir}/. Ctrl-C stops it.`,
+);
 
 async function stop(code) {
   if (stopping) return;
