@@ -10,6 +10,6 @@ const installed = existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash 
 
 if (!installed) {
   console.log('Installing the workspace (npm ci) …');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' });
   writeFileSync(stamp, lockHash);
 }
