@@ -52,7 +52,7 @@ describe('a server from sign-up to deletion', () => {
     expect(running.address).toMatch(/^[\d.]+:\d+$/);
     expect((await onDashboard())?.status).toBe('running');
     const answer = await waitFor('a server list ping answer', () => ping(running.address));
-    expect(answer.version.name).toBe(request.version);
+    expect(answer.version.name).toContain(request.version);
     expect(await client.usage()).toMatchObject({ servers: { used: 1 }, cpuCores: { used: 1 } });
   }, 30_000);
 
@@ -70,7 +70,7 @@ describe('a server from sign-up to deletion', () => {
     expect((await client.request('POST', `servers/${server.id}/power`, { action: 'start' })).status).toBe(202);
     const running = await client.waitForStatus(server.id, 'running');
     expect((await cluster.statefulSetOf(server.id)).spec?.replicas).toBe(1);
-    expect((await waitFor('a ping after start', () => ping(running.address))).version.name).toBe(request.version);
+    expect((await waitFor('a ping after start', () => ping(running.address))).version.name).toContain(request.version);
   });
 
   it('restarts into a new pod', async () => {
