@@ -72,7 +72,9 @@ export class GatewayClient {
         async () => {
           last = await this.server(id);
           if (last.status === 'error' && status !== 'error') throw new Error(`error: ${last.statusReason}`);
-          return last.status === status && last;
+          // A running server's address can follow a moment later (the load balancer's IP is assigned after Ready).
+          const settled = status !== 'running' || last.address !== null;
+          return last.status === status && settled && last;
         },
         { timeoutMs, intervalMs: 100 },
       );
