@@ -1,24 +1,17 @@
 // Emulated game servers alone, without the simulator: start --count N servers on their own
 // loopback addresses, wait until all are ready, and report time, memory and descriptors.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGameServer, type GameServer } from '@blockplane/kube-sim/minecraft';
+import { freePort } from '@blockplane/testing';
 import { loopbackHost, parseCount, percentile, report, settledRss } from './measure.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function main(): Promise<void> {
   const count = parseCount(process.argv, 10_000);
   const root = await mkdtemp(join(tmpdir(), 'bench-game-servers-'));
-  const [gamePort, rconPort] = [await freePort(), await freePort()];
+  // The game servers share one listener per port on 0.0.0.0.
+  const [gamePort, rconPort] = [await freePort('0.0.0.0'), await freePort('0.0.0.0')];
   const rssBefore = settledRss();
   const started = performance.now();
   const readyAt: number[] = [];

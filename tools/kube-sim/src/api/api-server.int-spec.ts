@@ -142,34 +142,15 @@ describe('API server with @kubernetes/client-node', () => {
       { name: 'B', value: '2' },
     ]);
 
-    const applied = await objects.patch(
-      sts('applied'),
-      undefined,
-      undefined,
-      'test-manager',
-      true,
-      PatchStrategy.ServerSideApply,
-    );
+    const apply = (body: ReturnType<typeof sts>) =>
+      objects.patch(body, undefined, undefined, 'test-manager', true, PatchStrategy.ServerSideApply);
+    const applied = await apply(sts('applied'));
     expect(applied.metadata?.uid).toBeTruthy();
     const reapplied = { ...sts('applied'), metadata: { ...sts('applied').metadata, labels: { v: '2' } } };
-    const second = await objects.patch(
-      reapplied,
-      undefined,
-      undefined,
-      'test-manager',
-      true,
-      PatchStrategy.ServerSideApply,
-    );
+    const second = await apply(reapplied);
     expect(second.metadata?.labels).toEqual({ v: '2' });
     expect(second.metadata?.uid).toBe(applied.metadata?.uid);
-    const third = await objects.patch(
-      sts('applied'),
-      undefined,
-      undefined,
-      'test-manager',
-      true,
-      PatchStrategy.ServerSideApply,
-    );
+    const third = await apply(sts('applied'));
     expect(third.metadata?.labels).toBeUndefined();
 
     const unknownType = await rawFetch('/api/v1/namespaces/default/pods/patchy', {
