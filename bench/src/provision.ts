@@ -4,9 +4,11 @@
 // against the simulator's time, and dashboard latency for a user with --dashboard-servers servers.
 import { parseArgs } from 'node:util';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
-import type { CreateServerRequest, Dashboard, Quota, Server } from '@blockplane/contracts';
-import { GatewayClient, password, type Stack, startStack, waitFor } from '@blockplane/testing';
-import { inParallel, percentile, report } from './measure.js';
+import type { CreateServerRequest, Dashboard, EventEnvelope, EventPayload, Quota, Server } from '@blockplane/contracts';
+import { NatsConnection } from '@blockplane/messaging';
+import { createLogger } from '@blockplane/observability';
+import { GatewayClient, password, type Stack, startStack, testEnv, waitFor } from '@blockplane/testing';
+import { inParallel, percentile, report, type Result } from './measure.js';
 
 const CREATE_CONCURRENCY = 32;
 const DASHBOARD_SAMPLES = 200;
@@ -19,6 +21,8 @@ const { values } = parseArgs({
     count: { type: 'string', default: '500' },
     'dashboard-servers': { type: 'string', default: '10000' },
     'kube-qps': { type: 'string', default: '200' },
+    // A directory: every service writes a V8 CPU profile there when the stack stops.
+    'cpu-prof': { type: 'string' },
   },
 });
 const count = Number(values.count);
@@ -86,10 +90,34 @@ async function watchCluster(stack: Stack) {
   return { created, ready, stop: () => requests.forEach((r) => r.abort()) };
 }
 
+/** First time (ms) each server's events went by on NATS (pod.ready: the first with an address). */
+async function watchEvents(stack: Stack) {
+  const logger = createLogger('bench', { level: 'silent' });
+  const nats = await NatsConnection.open({ url: testEnv.natsUrl, namespace: stack.natsNamespace }, 'bench', logger);
+  const seen = { 'server.requested': new Map<string, number>(), 'pod.ready': new Map<string, number>() };
+  const serverIdOf = (e: EventEnvelope): string | undefined =>
+    e.type === 'server.requested'
+      ? (e.data as EventPayload<'server.requested'>).server.serverId
+      : e.type === 'pod.ready' && (e.data as EventPayload<'pod.ready'>).address
+        ? (e.data as EventPayload<'pod.ready'>).serverId
+        : undefined;
+  for (const type of Object.keys(seen) as (keyof typeof seen)[]) {
+    nats.connection.subscribe(nats.eventSubject(type), {
+      callback: (_error, message) => {
+        const id = serverIdOf(message.json<EventEnvelope>());
+        if (id && !seen[type].has(id)) seen[type].set(id, performance.now());
+      },
+    });
+  }
+  return { ...seen, stop: () => nats.close() };
+}
+
 async function provisioning(stack: Stack, admin: GatewayClient): Promise<boolean> {
   const client = await userFor(stack, admin, count);
   const cluster = await watchCluster(stack);
+  const events = await watchEvents(stack);
   const requested = new Map<string, number>();
+  const accepted = new Map<string, number>();
   const running = new Map<string, number>();
   const start = performance.now();
   let polling = true;
@@ -112,12 +140,14 @@ async function provisioning(stack: Stack, admin: GatewayClient): Promise<boolean
         const answer = await client.request<{ id: string }>('POST', 'servers', small(`bench ${i}`));
         if (answer.status !== 202) throw new Error(`create answered ${answer.status}: ${JSON.stringify(answer.body)}`);
         requested.set(answer.body.id, at);
+        accepted.set(answer.body.id, performance.now());
       },
     );
     await waitFor(`${count} servers running`, () => running.size === count, { timeoutMs: 300_000, intervalMs: 100 });
   } finally {
     polling = false;
     cluster.stop();
+    await events.stop();
   }
   await poll;
 
@@ -127,6 +157,11 @@ async function provisioning(stack: Stack, admin: GatewayClient): Promise<boolean
   const simTimes = [...requested.keys()].map((id) => (cluster.ready.get(id) ?? NaN) - (cluster.created.get(id) ?? NaN));
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const simTotal = sum(simTimes);
+  // Where the time goes, server by server: each stage's p50/p99 from the marks above.
+  const stage = (name: string, from: Map<string, number>, to: Map<string, number>): Result[] => {
+    const times = [...requested.keys()].map((id) => (to.get(id) ?? NaN) - (from.get(id) ?? NaN));
+    return [50, 99].map((p) => ({ name: `  ${name} p${p}`, value: percentile(times, p), unit: 'ms' }));
+  };
   console.log(`\n${count} servers through the gateway (KUBE_QPS ${values['kube-qps']}, simulator start delay 0):`);
   return report([
     { name: `time for ${count} servers to reach running`, value: total / 1000, unit: 's' },
@@ -134,6 +169,12 @@ async function provisioning(stack: Stack, admin: GatewayClient): Promise<boolean
     { name: 'request-to-running p99', value: percentile(toRunning, 99), unit: 'ms' },
     { name: 'simulator (StatefulSet to Ready) p50', value: percentile(simTimes, 50), unit: 'ms' },
     { name: 'panel overhead / simulator time', value: (sum(toRunning) - simTotal) / simTotal, unit: 'x' },
+    ...stage('request to 202', requested, accepted),
+    ...stage('202 to server.requested (outbox)', accepted, events['server.requested']),
+    ...stage('server.requested to StatefulSet', events['server.requested'], cluster.created),
+    ...stage('StatefulSet to pod Ready (simulator)', cluster.created, cluster.ready),
+    ...stage('pod Ready to pod.ready with address', cluster.ready, events['pod.ready']),
+    ...stage('pod.ready to running (polled)', events['pod.ready'], running),
   ]);
 }
 
@@ -185,6 +226,7 @@ const stack = await startStack({
     KUBE_QPS: values['kube-qps'],
     KUBE_BURST: String(2 * Number(values['kube-qps'])),
     RECONCILE_INTERVAL_MS: '60000',
+    ...(values['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` } : {}),
   },
   simArgs: ['--cpu', String(count + 16), '--memory', `${(count + 16) * 2}Gi`, '--pods', String(count + 100)],
 });
