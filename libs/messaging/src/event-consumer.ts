@@ -20,6 +20,10 @@ export interface EventHandlerBinding {
   durable: string;
   subject: EventSubject;
   handle(event: EventEnvelope): Promise<void>;
+  /** Events in hand at once (default 1). */
+  concurrency?: number;
+  /** Events of one key are handled in stream order, one after another. */
+  orderBy?: (event: EventEnvelope) => string;
 }
 
 export interface ConsumerOptions {
@@ -28,8 +32,9 @@ export interface ConsumerOptions {
 }
 
 /**
- * Pulls one durable consumer's events, one at a time, and acks each only after its handler's
- * work is committed. A crash before the ack means redelivery; the inbox makes that harmless.
+ * Pulls one durable consumer's events and acks each only after its handler's work is committed.
+ * A crash before the ack means redelivery; the inbox makes that harmless. Up to `concurrency`
+ * events are in hand at once; events of one `orderBy` key wait for each other, in stream order.
  */
 export class DurableEventConsumer {
   private messages?: ConsumerMessages;
@@ -47,11 +52,11 @@ export class DurableEventConsumer {
   async start(jsm: JetStreamManager): Promise<void> {
     await this.ensureConsumer(jsm);
     const consumer = await jetstream(this.nats.connection).consumers.get(this.stream, this.binding.durable);
-    this.messages = await consumer.consume({ max_messages: 16 });
+    this.messages = await consumer.consume({ max_messages: Math.max(16, 2 * this.concurrency) });
     this.loop = this.run(this.messages);
   }
 
-  /** Stops pulling and waits for the event in hand to finish. */
+  /** Stops pulling and waits for the events in hand to finish. */
   async stop(): Promise<void> {
     await this.messages?.close();
     await this.loop;
@@ -77,23 +82,46 @@ export class DurableEventConsumer {
     }
   }
 
-  private async run(messages: ConsumerMessages): Promise<void> {
-    for await (const message of messages) await this.process(message);
+  private get concurrency(): number {
+    return Math.max(1, this.binding.concurrency ?? 1);
   }
 
-  private async process(message: JsMsg): Promise<void> {
-    const parsed = parseEventEnvelope(safeJson(message.string()));
-    if (!parsed.ok) {
-      // A malformed event never becomes valid: drop it loudly instead of redelivering it for ever.
-      this.logger.error(
-        { consumer: this.binding.durable, subject: message.subject, error: parsed.error },
-        'rejected malformed event',
-      );
-      // No reason string: nats-server 2.9 ignores a `+TERM` that carries one.
-      message.term();
-      return;
+  private async run(messages: ConsumerMessages): Promise<void> {
+    const inHand = new Set<Promise<void>>();
+    // The last event taken of each key: the next one of that key starts after it.
+    const lastOfKey = new Map<string, Promise<void>>();
+    for await (const message of messages) {
+      const event = this.parse(message);
+      if (!event) continue;
+      const key = this.binding.orderBy?.(event);
+      const before = key === undefined ? undefined : lastOfKey.get(key);
+      // process() never throws, so neither does a chain of them.
+      const work = (before ?? Promise.resolve()).then(() => this.process(message, event));
+      inHand.add(work);
+      if (key !== undefined) lastOfKey.set(key, work);
+      void work.then(() => {
+        inHand.delete(work);
+        if (key !== undefined && lastOfKey.get(key) === work) lastOfKey.delete(key);
+      });
+      if (inHand.size >= this.concurrency) await Promise.race(inHand);
     }
-    const event = parsed.event;
+    await Promise.all(inHand);
+  }
+
+  private parse(message: JsMsg): EventEnvelope | undefined {
+    const parsed = parseEventEnvelope(safeJson(message.string()));
+    if (parsed.ok) return parsed.event;
+    // A malformed event never becomes valid: drop it loudly instead of redelivering it for ever.
+    this.logger.error(
+      { consumer: this.binding.durable, subject: message.subject, error: parsed.error },
+      'rejected malformed event',
+    );
+    // No reason string: nats-server 2.9 ignores a `+TERM` that carries one.
+    message.term();
+    return undefined;
+  }
+
+  private async process(message: JsMsg, event: EventEnvelope): Promise<void> {
     const parent = contextFromHeaders({ ...event.trace });
     try {
       await inSpan(

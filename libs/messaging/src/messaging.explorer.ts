@@ -61,7 +61,7 @@ export class MessagingExplorer
           new DurableEventConsumer(
             this.nats,
             stream,
-            { durable, subject: event.subject, handle },
+            { durable, subject: event.subject, handle, concurrency: event.concurrency, orderBy: event.orderBy },
             this.inbox,
             this.logger,
             this.options.consumer,

@@ -219,6 +219,63 @@ describe('messaging over a real NATS', () => {
       expect(info.num_pending).toBe(0);
     });
 
+    it('works on events side by side up to its concurrency, and on one key’s events in stream order', async () => {
+      const jsm = await jetstreamManager(nats.connection);
+      await ensureEventStream(jsm, namespace);
+      const durable = `keyed-${randomUUID().slice(0, 8)}`;
+      const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+      const keys = new Map<string, number>([a, b, c].map((id, index) => [id, index]));
+      const started: string[] = [];
+      const release = new Map<string, () => void>();
+      const label = (event: EventEnvelope) => {
+        const { serverId, observedAt } = event.data as { serverId: string; observedAt: string };
+        return `${keys.get(serverId)}@${observedAt}`;
+      };
+      const consumer = new DurableEventConsumer(
+        nats,
+        eventStreamName(namespace),
+        {
+          durable,
+          subject: 'server.stopped',
+          concurrency: 4,
+          orderBy: (event) => (event.data as { serverId: string }).serverId,
+          // Events earlier tests left in the stream go straight through.
+          handle: async (event) => {
+            if (!keys.has((event.data as { serverId: string }).serverId)) return;
+            await new Promise<void>((resolve) => {
+              started.push(label(event));
+              release.set(label(event), resolve);
+            });
+          },
+        },
+        new SetInbox(),
+        logger,
+      );
+      await consumer.start(jsm);
+      try {
+        const publisher = new EventPublisher(nats);
+        const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
+        // a, b, a, c, b: three servers at once; the second a and the second b wait for the first of theirs.
+        for (const [n, serverId] of [a, b, a, c, b].entries())
+          await publisher.publish('server.stopped', { serverId, observedAt: at(n) });
+        await waitFor('three servers at once', () => started.length === 3);
+        expect([...started].sort()).toEqual([`0@${at(0)}`, `1@${at(1)}`, `2@${at(3)}`]);
+        release.get(`0@${at(0)}`)?.();
+        await waitFor('the second event of a', () => started.includes(`0@${at(2)}`));
+        for (const done of [`1@${at(1)}`, `2@${at(3)}`, `0@${at(2)}`]) release.get(done)?.();
+        await waitFor('the second event of b', () => started.includes(`1@${at(4)}`));
+        release.get(`1@${at(4)}`)?.();
+        await waitFor('everything acked', async () => {
+          const info = await jsm.consumers.info(eventStreamName(namespace), durable);
+          return info.num_pending === 0 && info.num_ack_pending === 0;
+        });
+        expect(started).toHaveLength(5);
+      } finally {
+        for (const done of release.values()) done();
+        await consumer.stop();
+      }
+    });
+
     it('terminates a malformed event instead of redelivering it', async () => {
       const jsm = await jetstreamManager(nats.connection);
       await ensureEventStream(jsm, namespace);
