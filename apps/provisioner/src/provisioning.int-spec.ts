@@ -245,6 +245,14 @@ describe('provisioning a server', () => {
     expect(ping.version.name).toContain('1.20.4');
   });
 
+  it('counts reconcile passes, and Kubernetes calls by verb and the status code the API answered', async () => {
+    expect(await metric('panel_provisioner_reconcile_runs_total')).toBeGreaterThan(0);
+    // The Secret is created (201 Created); the StatefulSet and Service are server-side applied.
+    expect(await metric('panel_kube_api_calls_total', { verb: 'create', code: '201' })).toBeGreaterThan(0);
+    expect(await metric('panel_kube_api_calls_total', { verb: 'apply' })).toBeGreaterThan(0);
+    expect(await metric('panel_kube_api_calls_total', { verb: 'list', code: '200' })).toBeGreaterThan(0);
+  });
+
   it('changes nothing when the same request is replayed twice', async () => {
     const before = await readSts(server.serverId);
     const secret = await core.readNamespacedSecret({ name: `mc-${server.serverId}`, ...ns });

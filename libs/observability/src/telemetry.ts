@@ -88,4 +88,4 @@ export async function inSpan<T>(
   );
 }
 
-export { SpanKind };
+export { SpanKind, SpanStatusCode };

@@ -39,6 +39,7 @@ export interface ManagedObjects {
 @Injectable()
 export class GameServerRepository {
   private readonly namespace: string;
+  private namespaceReady?: Promise<void>;
 
   constructor(
     private readonly kube: KubeClient,
@@ -47,35 +48,33 @@ export class GameServerRepository {
     this.namespace = config.namespace;
   }
 
-  async ensureNamespace(): Promise<void> {
-    const name = this.namespace;
-    if (await this.kube.find(() => this.kube.core.readNamespace({ name }))) return;
-    try {
-      await this.kube.call('create', () => this.kube.core.createNamespace({ body: { metadata: { name } } }));
-    } catch (error) {
-      if (statusOf(error) !== 409) throw error;
-    }
+  /** Once per process (again after a failure): events may arrive before the reconciler's first pass. */
+  ensureNamespace(): Promise<void> {
+    this.namespaceReady ??= this.createNamespace().catch((error: unknown) => {
+      this.namespaceReady = undefined;
+      throw error;
+    });
+    return this.namespaceReady;
   }
 
-  /** Creates the RCON password once; an existing Secret is never rotated. */
+  private async createNamespace(): Promise<void> {
+    const name = this.namespace;
+    // Read first: a provisioner may be allowed to use a namespace an operator made, but not to create one.
+    if (await this.kube.find(() => this.kube.core.readNamespace({ name }))) return;
+    await this.kube.create(() => this.kube.core.createNamespace({ body: { metadata: { name } } }));
+  }
+
+  /** Creates the RCON password once (create first: no read): an existing Secret is never rotated. */
   async ensureSecret(spec: ServerSpec): Promise<void> {
-    const { name, namespace } = this.ref(spec.serverId);
-    for (;;) {
-      if (await this.kube.find(() => this.kube.core.readNamespacedSecret({ name, namespace }))) return;
-      const body = secretManifest(spec, namespace, randomBytes(18).toString('base64url'));
-      try {
-        await this.kube.call('create', () => this.kube.core.createNamespacedSecret({ namespace, body }));
-        return;
-      } catch (error) {
-        if (statusOf(error) !== 409) throw error; // someone else created it: read it again
-      }
-    }
+    const namespace = this.namespace;
+    const body = secretManifest(spec, namespace, randomBytes(18).toString('base64url'));
+    await this.kube.create(() => this.kube.core.createNamespacedSecret({ namespace, body }));
   }
 
   ensureStatefulSet(spec: ServerSpec, replicas: number): Promise<V1StatefulSet> {
     const { name, namespace } = this.ref(spec.serverId);
     const body = statefulSetManifest(spec, namespace, this.config.image, replicas);
-    return this.kube.call('apply', () =>
+    return this.kube.call(() =>
       this.kube.apps.patchNamespacedStatefulSet(
         { name, namespace, body, fieldManager: FIELD_MANAGER, force: true },
         apply,
@@ -89,20 +88,25 @@ export class GameServerRepository {
     return actual.spec?.replicas === replicas && sameSpec(actual, wanted);
   }
 
-  /** The Secret is created before its owner exists (pods need it at once); it is adopted afterwards. */
+  /**
+   * The Secret is created before its owner exists (pods need it at once); it is adopted afterwards.
+   * A merge patch sets the whole list, so it needs no read and is a no-op when already adopted.
+   */
   async adoptSecret(spec: ServerSpec, owner: OwnerRef): Promise<void> {
     const { name, namespace } = this.ref(spec.serverId);
-    const secret = await this.kube.find(() => this.kube.core.readNamespacedSecret({ name, namespace }));
-    if (!secret || secret.metadata?.ownerReferences?.some((ref) => ref.uid === owner.uid)) return;
     const body = { metadata: ownerReferencesFor(spec, owner) };
-    await this.kube.call('patch', () => this.kube.core.patchNamespacedSecret({ name, namespace, body }, merge));
+    try {
+      await this.kube.call(() => this.kube.core.patchNamespacedSecret({ name, namespace, body }, merge));
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error; // deleted meanwhile: the next pass recreates it
+    }
   }
 
   async ensureService(spec: ServerSpec, owner: OwnerRef): Promise<void> {
     const { name, namespace } = this.ref(spec.serverId);
     const exposure = { type: this.config.serviceType, port: this.config.servicePort };
     const body = serviceManifest(spec, namespace, exposure, owner);
-    await this.kube.call('apply', () =>
+    await this.kube.call(() =>
       this.kube.core.patchNamespacedService({ name, namespace, body, fieldManager: FIELD_MANAGER, force: true }, apply),
     );
   }
@@ -150,10 +154,10 @@ export class GameServerRepository {
     const labelSelector = MANAGED_SELECTOR;
     const { core, apps } = this.kube;
     const [statefulSets, services, secrets, claims] = await Promise.all([
-      this.kube.call('list', () => apps.listNamespacedStatefulSet({ namespace, labelSelector })),
-      this.kube.call('list', () => core.listNamespacedService({ namespace, labelSelector })),
-      this.kube.call('list', () => core.listNamespacedSecret({ namespace, labelSelector })),
-      this.kube.call('list', () => core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector })),
+      this.kube.call(() => apps.listNamespacedStatefulSet({ namespace, labelSelector })),
+      this.kube.call(() => core.listNamespacedService({ namespace, labelSelector })),
+      this.kube.call(() => core.listNamespacedSecret({ namespace, labelSelector })),
+      this.kube.call(() => core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector })),
     ]);
     return { statefulSets: statefulSets.items, services: services.items, secrets: secrets.items, claims: claims.items };
   }

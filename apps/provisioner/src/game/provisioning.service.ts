@@ -39,11 +39,11 @@ export class ProvisioningService {
 
   /** Secret first (the pod reads it at start), then the StatefulSet, then what it owns. */
   async apply(spec: ServerSpec, replicas: number): Promise<void> {
+    await this.repository.ensureNamespace();
     await this.repository.ensureSecret(spec);
     const statefulSet = await this.repository.ensureStatefulSet(spec, replicas);
     const owner = { uid: statefulSet.metadata?.uid ?? '' };
-    await this.repository.adoptSecret(spec, owner);
-    await this.repository.ensureService(spec, owner);
+    await Promise.all([this.repository.adoptSecret(spec, owner), this.repository.ensureService(spec, owner)]);
   }
 
   /** Deletes everything, waits until it is gone, then says so. */

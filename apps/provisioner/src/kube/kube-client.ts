@@ -1,18 +1,28 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  createConfiguration,
+  KubeConfig,
+  ServerConfiguration,
+  setHeaderMiddleware,
+  VersionApi,
+  wrapHttpLibrary,
+} from '@kubernetes/client-node';
 import { Readiness } from '@blockplane/observability';
 import { PROVISIONER_CONFIG, type ProvisionerConfig } from '../provisioner.config.js';
 import { ProvisionerMetrics } from '../provisioner.metrics.js';
 import { backoffMs, isRetryable } from './retry.util.js';
 import { TokenBucket } from './token-bucket.js';
-
-export type KubeVerb = 'get' | 'list' | 'create' | 'apply' | 'patch' | 'delete';
+import { TracedKubeHttp } from './traced-kube-http.js';
 
 const MAX_ATTEMPTS = 6;
 
 /**
- * The only way into the Kubernetes API: every call takes a token from the client-side rate limit,
- * is counted by verb and code, and is retried with back-off on 409, 429 and 5xx.
+ * The only way into the Kubernetes API: every call takes a token from the client-side rate limit and
+ * is retried with back-off on 409, 429 and 5xx; below, each HTTP request is a span and is counted by
+ * verb and code (TracedKubeHttp).
  */
 @Injectable()
 export class KubeClient implements OnModuleInit {
@@ -23,46 +33,54 @@ export class KubeClient implements OnModuleInit {
 
   constructor(
     @Inject(PROVISIONER_CONFIG) config: ProvisionerConfig,
-    private readonly metrics: ProvisionerMetrics,
+    metrics: ProvisionerMetrics,
     private readonly readiness: Readiness,
   ) {
     if (config.kubeconfig) this.kubeConfig.loadFromFile(config.kubeconfig);
     else this.kubeConfig.loadFromCluster();
-    this.core = this.kubeConfig.makeApiClient(CoreV1Api);
-    this.apps = this.kubeConfig.makeApiClient(AppsV1Api);
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig names no current cluster');
+    // What KubeConfig.makeApiClient builds, over our HTTP layer.
+    const configuration = createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: this.kubeConfig },
+      middleware: [setHeaderMiddleware('User-Agent', 'blockplane-provisioner')],
+      httpApi: wrapHttpLibrary(new TracedKubeHttp((verb, code) => metrics.kubeCalls.inc({ verb, code }))),
+    });
+    this.core = new CoreV1Api(configuration);
+    this.apps = new AppsV1Api(configuration);
     this.bucket = new TokenBucket(config.qps, config.burst);
   }
 
   onModuleInit(): void {
+    // Probes are neither traced nor counted: they are not the provisioner's work.
     const version = this.kubeConfig.makeApiClient(VersionApi);
     this.readiness.register('kubernetes', async () => {
       await version.getCode();
     });
   }
 
-  async call<T>(verb: KubeVerb, request: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      await this.bucket.take();
-      try {
-        const result = await request();
-        this.metrics.kubeCalls.inc({ verb, code: verb === 'create' ? 201 : 200 });
-        return result;
-      } catch (error) {
-        const status = statusOf(error);
-        this.metrics.kubeCalls.inc({ verb, code: status ?? 0 });
-        if (!isRetryable(status) || attempt + 1 >= MAX_ATTEMPTS) throw error;
-        const retryAfter = error instanceof ApiException ? headerOf(error, 'retry-after') : undefined;
-        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, retryAfter)));
-      }
-    }
+  call<T>(request: () => Promise<T>): Promise<T> {
+    return this.attempt(request, isRetryable);
   }
 
   /** A read that answers undefined for 404. */
   async find<T>(request: () => Promise<T>): Promise<T | undefined> {
     try {
-      return await this.call('get', request);
+      return await this.call(request);
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** A create that answers false when the object exists already: a create's 409 is an answer, not a conflict. */
+  async create(request: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await this.attempt(request, (status) => status !== 409 && isRetryable(status));
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 409) return false;
       throw error;
     }
   }
@@ -70,9 +88,23 @@ export class KubeClient implements OnModuleInit {
   /** A delete that is done when the object is already gone. */
   async remove(request: () => Promise<unknown>): Promise<void> {
     try {
-      await this.call('delete', request);
+      await this.call(request);
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
+    }
+  }
+
+  private async attempt<T>(request: () => Promise<T>, retryable: (status?: number) => boolean): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      await this.bucket.take();
+      try {
+        return await request();
+      } catch (error) {
+        const status = statusOf(error);
+        if (!retryable(status) || attempt + 1 >= MAX_ATTEMPTS) throw error;
+        const retryAfter = error instanceof ApiException ? headerOf(error, 'retry-after') : undefined;
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, retryAfter)));
+      }
     }
   }
 }

@@ -21,7 +21,6 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   private timer?: NodeJS.Timeout;
   private pass?: Promise<void>;
   private stopped = false;
-  private namespaceReady = false;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -48,8 +47,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   async reconcile(): Promise<void> {
     this.metrics.reconcileRuns.inc();
     try {
-      if (!this.namespaceReady) await this.repository.ensureNamespace();
-      this.namespaceReady = true;
+      await this.repository.ensureNamespace();
       const actual = await this.repository.listManaged();
       const known = new Set<string>();
       let cursor: string | undefined;

@@ -94,10 +94,12 @@ export class StatusWatcher implements OnApplicationBootstrap, BeforeApplicationS
     const namespace = this.config.namespace;
     const name = objectName(serverId);
     const pod = podName(serverId);
+    // Lookups by name: a scan of every pod on every change would make a busy cluster quadratic.
+    const current = this.pods.get(pod, namespace);
     return this.status.refresh(serverId, {
       statefulSet: this.statefulSets.get(name, namespace),
       service: this.services.get(name, namespace),
-      pods: this.pods.list(namespace).filter((p) => serverIdOf(p) === serverId),
+      pods: current ? [current] : [],
       events: this.events.list(namespace).filter((e) => e.involvedObject.name === pod),
     });
   }
@@ -110,7 +112,7 @@ export class StatusWatcher implements OnApplicationBootstrap, BeforeApplicationS
   ): Watched<T> {
     let failures = 0;
     const listed = async () => {
-      const result = await this.kube.call('list', list);
+      const result = await this.kube.call(list);
       failures = 0;
       return result;
     };
