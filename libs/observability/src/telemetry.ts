@@ -1,4 +1,14 @@
-import { context, propagation, trace, type Context, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import {
+  context,
+  type Context,
+  type Link,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -20,17 +30,19 @@ let provider: TracerProvider | undefined;
  * Idempotent: a second call (several apps in one test process) keeps the first set-up.
  */
 export function startTelemetry(service: string, config: TelemetryConfig): { shutdown(): Promise<void> } {
-  if (!provider) {
-    provider = new TracerProvider({
-      resource: resourceFromAttributes({ 'service.name': service }),
-      spanProcessors: spanProcessors(config),
-    });
-    trace.setGlobalTracerProvider(provider);
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  }
+  if (!provider) registerProvider(service, spanProcessors(config));
   const registered = provider;
-  return { shutdown: () => registered.shutdown() };
+  return { shutdown: async () => registered?.shutdown() };
+}
+
+/** Sets up the process's tracing; false when it was set up already (the first set-up is kept). */
+export function registerProvider(service: string, spanProcessors: SpanProcessor[]): boolean {
+  if (provider) return false;
+  provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors });
+  trace.setGlobalTracerProvider(provider);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  return true;
 }
 
 function spanProcessors(config: TelemetryConfig): SpanProcessor[] {
@@ -59,20 +71,26 @@ export function contextFromHeaders(carrier: Record<string, string | string[] | u
   return propagation.extract(context.active(), carrier);
 }
 
+/** A link to the span that W3C headers name, for work it caused but that is not part of it; undefined without one. */
+export function linkFromHeaders(carrier: TraceCarrier): Link | undefined {
+  const linked = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, carrier));
+  return linked && trace.isSpanContextValid(linked) ? { context: linked } : undefined;
+}
+
 export function currentTraceId(): string | undefined {
   return trace.getActiveSpan()?.spanContext().traceId;
 }
 
-/** Runs fn inside a new span (child of parent), ending it and recording a thrown error. */
+/** Runs fn inside a new span (child of parent; ROOT_CONTEXT starts a trace), ending it and recording a thrown error. */
 export async function inSpan<T>(
   name: string,
-  options: { kind: SpanKind; parent?: Context; attributes?: Record<string, string | number> },
+  options: { kind: SpanKind; parent?: Context; attributes?: Record<string, string | number>; links?: Link[] },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
   return tracer().startActiveSpan(
     name,
-    { kind: options.kind, attributes: options.attributes },
+    { kind: options.kind, attributes: options.attributes, links: options.links },
     parent,
     async (span) => {
       try {
@@ -88,4 +106,4 @@ export async function inSpan<T>(
   );
 }
 
-export { SpanKind, SpanStatusCode };
+export { ROOT_CONTEXT, SpanKind, SpanStatusCode };

@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ServerSpec } from '@blockplane/contracts';
-import { cpuQuantity, heapFor, objectName, sameSpec, statefulSetManifest } from './game-server.manifests.js';
+import {
+  cpuQuantity,
+  heapFor,
+  objectName,
+  sameSpec,
+  statefulSetManifest,
+  traceOf,
+  tracePatch,
+} from './game-server.manifests.js';
 
 const spec: ServerSpec = {
   serverId: '0b7d4a5e-5c1e-4c3f-9d56-2f1f8e4f4a10',
@@ -31,5 +39,17 @@ describe('game server manifests', () => {
     expect(sameSpec(running, statefulSetManifest(spec, 'games', 'img', 0))).toBe(true);
     expect(sameSpec(running, statefulSetManifest({ ...spec, version: '1.20.1' }, 'games', 'img', 1))).toBe(false);
     expect(sameSpec(running, statefulSetManifest(spec, 'games', 'other-img', 1))).toBe(false);
+  });
+
+  it("records a request's trace on the StatefulSet only, where it changes neither the pod nor the spec", () => {
+    const trace = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'k=v' };
+    const traced = statefulSetManifest(spec, 'games', 'img', 1, trace);
+    const plain = statefulSetManifest(spec, 'games', 'img', 1);
+    expect(traceOf(traced)).toEqual(trace);
+    expect(traceOf(plain)).toEqual({});
+    expect(traced.spec).toEqual(plain.spec);
+    expect(sameSpec(traced, plain)).toBe(true);
+    const patched = tracePatch({ traceparent: trace.traceparent }).metadata.annotations;
+    expect(Object.values(patched)).toEqual([trace.traceparent, null]);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { ServerSpec } from '@blockplane/contracts';
+import type { TraceCarrier } from '@blockplane/observability';
 
 const GAME_PORT = 25565;
 const RCON_PORT = 25575;
@@ -9,6 +10,9 @@ export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=blockplane';
 export const SERVER_ID_LABEL = 'blockplane.dev/server-id';
 const DISPLAY_NAME = 'blockplane.dev/display-name';
 const SPEC_HASH = 'blockplane.dev/spec-hash';
+/** The W3C trace context of the last request that changed the server's pod (see status/status-trace.ts). */
+const TRACEPARENT = 'blockplane.dev/traceparent';
+const TRACESTATE = 'blockplane.dev/tracestate';
 const RCON_KEY = 'rcon-password';
 
 /** `mc-<uuid>`: a 39-character DNS-1123 label, unique per server, short enough for StatefulSet pods. */
@@ -91,6 +95,7 @@ export function statefulSetManifest(
   namespace: string,
   image: string,
   replicas: number,
+  trace: TraceCarrier = {},
 ): V1StatefulSet {
   const name = objectName(spec.serverId);
   const labels = labelsFor(spec.serverId);
@@ -136,10 +141,12 @@ export function statefulSetManifest(
     ],
   };
   const meta = metadata(spec, namespace);
+  // On the StatefulSet only: an annotation on the pod template would restart the pod.
+  const annotations = { ...meta.annotations, [SPEC_HASH]: hashOf(podSpec), ...traceAnnotations(trace) };
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { ...meta, annotations: { ...meta.annotations, [SPEC_HASH]: hashOf(podSpec) } },
+    metadata: { ...meta, annotations },
     spec: { replicas, ...podSpec },
   };
 }
@@ -160,6 +167,25 @@ export function serviceManifest(spec: ServerSpec, namespace: string, exposure: E
       ports: [{ name: 'minecraft', port: exposure.port, targetPort: 'minecraft', protocol: 'TCP' }],
     },
   };
+}
+
+function traceAnnotations({ traceparent, tracestate }: TraceCarrier): Record<string, string> {
+  return {
+    ...(traceparent ? { [TRACEPARENT]: traceparent } : {}),
+    ...(traceparent && tracestate ? { [TRACESTATE]: tracestate } : {}),
+  };
+}
+
+/** A merge patch that records `trace` on a StatefulSet, dropping the tracestate of an earlier one. */
+export function tracePatch({ traceparent, tracestate }: TraceCarrier) {
+  return { metadata: { annotations: { [TRACEPARENT]: traceparent ?? null, [TRACESTATE]: tracestate ?? null } } };
+}
+
+/** The trace context recorded on a StatefulSet, as W3C headers (empty when none). */
+export function traceOf(statefulSet: V1StatefulSet | undefined): TraceCarrier {
+  const annotations = statefulSet?.metadata?.annotations ?? {};
+  const { [TRACEPARENT]: traceparent, [TRACESTATE]: tracestate } = annotations;
+  return { ...(traceparent ? { traceparent } : {}), ...(traceparent && tracestate ? { tracestate } : {}) };
 }
 
 /** Whether the StatefulSet in the cluster already runs what `wanted` describes (replicas aside). */

@@ -9,6 +9,7 @@ import {
   type V1StatefulSet,
 } from '@kubernetes/client-node';
 import type { ServerSpec } from '@blockplane/contracts';
+import { currentTraceHeaders } from '@blockplane/observability';
 import { KubeClient, statusOf } from '../kube/kube-client.js';
 import { PROVISIONER_CONFIG, type ProvisionerConfig } from '../provisioner.config.js';
 import {
@@ -22,6 +23,7 @@ import {
   secretManifest,
   serviceManifest,
   statefulSetManifest,
+  tracePatch,
   volumeClaimName,
 } from './game-server.manifests.js';
 
@@ -73,7 +75,7 @@ export class GameServerRepository {
 
   ensureStatefulSet(spec: ServerSpec, replicas: number): Promise<V1StatefulSet> {
     const { name, namespace } = this.ref(spec.serverId);
-    const body = statefulSetManifest(spec, namespace, this.config.image, replicas);
+    const body = statefulSetManifest(spec, namespace, this.config.image, replicas, currentTraceHeaders());
     return this.kube.call(() =>
       this.kube.apps.patchNamespacedStatefulSet(
         { name, namespace, body, fieldManager: FIELD_MANAGER, force: true },
@@ -111,9 +113,23 @@ export class GameServerRepository {
     );
   }
 
-  /** Restart (the StatefulSet recreates the pod) or, with a grace period of 0, kill. */
-  deletePod(serverId: string, gracePeriodSeconds?: number): Promise<void> {
-    const namespace = this.namespace;
+  /**
+   * Restart (the StatefulSet recreates the pod) or, with a grace period of 0, kill. The request's trace is
+   * recorded first, so that the new pod's observations continue it.
+   */
+  async deletePod(serverId: string, gracePeriodSeconds?: number): Promise<void> {
+    const { name: statefulSet, namespace } = this.ref(serverId);
+    const trace = currentTraceHeaders();
+    if (trace['traceparent']) {
+      const body = tracePatch(trace);
+      try {
+        await this.kube.call(() =>
+          this.kube.apps.patchNamespacedStatefulSet({ name: statefulSet, namespace, body }, merge),
+        );
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+    }
     const name = podName(serverId);
     return this.kube.remove(() =>
       this.kube.core.deleteNamespacedPod({

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PowerAction, ServerSpec } from '@blockplane/contracts';
 import { EventPublisher } from '@blockplane/messaging';
+import { currentTraceHeaders } from '@blockplane/observability';
 import { ServerStatusService } from '../status/server-status.service.js';
 import { GameServerRepository } from './game-server.repository.js';
 
@@ -31,14 +32,17 @@ export class ProvisioningService {
       case 'stop':
         return this.apply(spec, 0);
       case 'restart':
+        this.status.changeRequested(spec.serverId, currentTraceHeaders());
         return this.repository.deletePod(spec.serverId);
       case 'kill':
+        this.status.changeRequested(spec.serverId, currentTraceHeaders());
         return this.repository.deletePod(spec.serverId, 0);
     }
   }
 
   /** Secret first (the pod reads it at start), then the StatefulSet, then what it owns. */
   async apply(spec: ServerSpec, replicas: number): Promise<void> {
+    this.status.changeRequested(spec.serverId, currentTraceHeaders());
     await this.repository.ensureNamespace();
     await this.repository.ensureSecret(spec);
     const statefulSet = await this.repository.ensureStatefulSet(spec, replicas);

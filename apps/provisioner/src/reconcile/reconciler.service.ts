@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationB
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ServerSpec } from '@blockplane/contracts';
 import { EventPublisher, RpcClient } from '@blockplane/messaging';
-import { LOGGER, type Logger } from '@blockplane/observability';
+import { inSpan, LOGGER, type Logger, ROOT_CONTEXT, SpanKind } from '@blockplane/observability';
 import { objectName, SERVER_ID_LABEL } from '../game/game-server.manifests.js';
 import { GameServerRepository, type ManagedObjects } from '../game/game-server.repository.js';
 import { ProvisioningService } from '../game/provisioning.service.js';
@@ -19,7 +19,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   /** When each object without a server was first seen; removed once older than the grace period. */
   private readonly orphansSince = new Map<string, number>();
   private timer?: NodeJS.Timeout;
-  private pass?: Promise<void>;
+  private running?: Promise<void>;
   private stopped = false;
 
   constructor(
@@ -40,11 +40,15 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.pass;
+    await this.running;
   }
 
-  /** One pass; never throws (failures are counted and logged, the next pass tries again). */
-  async reconcile(): Promise<void> {
+  /** One pass, a trace of its own; never throws (failures are counted and logged, the next pass tries again). */
+  reconcile(): Promise<void> {
+    return inSpan('reconcile', { kind: SpanKind.INTERNAL, parent: ROOT_CONTEXT }, () => this.pass());
+  }
+
+  private async pass(): Promise<void> {
     this.metrics.reconcileRuns.inc();
     try {
       await this.repository.ensureNamespace();
@@ -71,7 +75,7 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.pass = this.reconcile().finally(() => this.schedule(this.config.reconcileIntervalMs));
+      this.running = this.reconcile().finally(() => this.schedule(this.config.reconcileIntervalMs));
     }, delayMs);
   }
 

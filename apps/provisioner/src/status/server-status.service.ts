@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { CoreV1Event, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { EventPayload } from '@blockplane/contracts';
+import type { TraceCarrier } from '@blockplane/observability';
+import { traceOf } from '../game/game-server.manifests.js';
 import { observePod } from './pod-status.util.js';
+import { StatusTraces } from './status-trace.js';
 import { type StatusEvent, StatusPublisher, type StatusReport } from './status-publisher.js';
 
 /** What the informers hold about one server, Warning Events about its pod included. */
@@ -22,6 +25,10 @@ export class ServerStatusService {
   /** The last stamp given to each server: its observations are strictly ordered even within a millisecond. */
   private readonly stamps = new Map<string, number>();
 
+  /** What each server's last observation said. */
+  private readonly keys = new Map<string, string>();
+  private readonly traces = new StatusTraces();
+
   constructor(private readonly publisher: StatusPublisher) {}
 
   /** Observes now, synchronously, and resolves once this view (or a newer one) is published. */
@@ -32,12 +39,43 @@ export class ServerStatusService {
     this.stamps.set(serverId, stamp);
     const key = JSON.stringify([observation, view.pods[0]?.metadata?.uid]);
     const data = { ...observation.data, serverId, observedAt: new Date(stamp).toISOString() };
-    return this.publisher.offer({ type: observation.type, data, key } as StatusReport);
+    // Only a change can be a request's outcome: the old pod, seen again after a restart request, is not.
+    const changed = this.keys.get(serverId) !== key;
+    this.keys.set(serverId, key);
+    const outcome = changed ? outcomeOf(observation.type, view.pods[0]) : undefined;
+    const trace = this.traces.relate(serverId, traceOf(view.statefulSet), outcome);
+    return this.publisher.offer({ type: observation.type, data, key, trace } as StatusReport);
+  }
+
+  /** The request in hand is changing the server's pod: what the informers see next continues its trace. */
+  changeRequested(serverId: string, trace: TraceCarrier): void {
+    this.traces.request(serverId, trace);
   }
 
   /** The server's objects are gone: a recreated server starts its history afresh. */
   forget(serverId: string): void {
     this.publisher.forget(serverId);
+    this.keys.delete(serverId);
+    this.traces.forget(serverId);
+  }
+}
+
+/** Which outcome of a request a report is: the pod that became ready (and when), failed, or none left. */
+function outcomeOf(type: StatusEvent, pod: V1Pod | undefined): string | undefined {
+  const uid = pod?.metadata?.uid ?? '';
+  switch (type) {
+    case 'pod.ready': {
+      const since = pod?.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime;
+      // Dates from a list arrive parsed, from a watch as strings.
+      return `ready:${uid}:${since === undefined ? '' : new Date(since).getTime()}`;
+    }
+    case 'pod.failed':
+      return `failed:${uid}`;
+    case 'server.stopped':
+      return 'stopped';
+    case 'pod.scheduled':
+    case 'pod.pending':
+      return undefined;
   }
 }
 

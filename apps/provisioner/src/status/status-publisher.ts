@@ -1,13 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventPayload } from '@blockplane/contracts';
 import { EventPublisher } from '@blockplane/messaging';
-import { LOGGER, type Logger } from '@blockplane/observability';
+import {
+  contextFromHeaders,
+  inSpan,
+  linkFromHeaders,
+  LOGGER,
+  type Logger,
+  ROOT_CONTEXT,
+  SpanKind,
+} from '@blockplane/observability';
+import type { TraceRelation } from './status-trace.js';
 
 export type StatusEvent = 'server.stopped' | 'pod.scheduled' | 'pod.pending' | 'pod.ready' | 'pod.failed';
 
 /** One view of a server, stamped when the informer saw it; `key` tells two views that say the same apart. */
 export type StatusReport = {
-  [S in StatusEvent]: { type: S; data: EventPayload<S>; key: string };
+  [S in StatusEvent]: { type: S; data: EventPayload<S>; key: string; trace: TraceRelation };
 }[StatusEvent];
 
 /**
@@ -54,12 +63,28 @@ export class StatusPublisher {
       this.waiting.delete(serverId);
       if (this.published.get(serverId) === report.key) continue;
       try {
-        await this.publisher.publish(report.type, report.data as EventPayload<StatusEvent>);
+        await inSpan(`observe ${report.type}`, spanOptions(report.trace), () =>
+          this.publisher.publish(report.type, report.data as EventPayload<StatusEvent>),
+        );
         this.published.set(serverId, report.key);
       } catch (error) {
         // The reconciler's next pass reports every server again.
         this.logger.warn({ err: error, serverId }, 'could not publish a status change');
       }
     }
+  }
+}
+
+/** The observation as a child of the request it ends, as a trace of its own linked to it, or as a new trace. */
+function spanOptions(relation: TraceRelation): Parameters<typeof inSpan>[1] {
+  switch (relation.kind) {
+    case 'child':
+      return { kind: SpanKind.INTERNAL, parent: contextFromHeaders(relation.trace) };
+    case 'link': {
+      const link = linkFromHeaders(relation.trace);
+      return { kind: SpanKind.INTERNAL, parent: ROOT_CONTEXT, ...(link ? { links: [link] } : {}) };
+    }
+    case 'none':
+      return { kind: SpanKind.INTERNAL, parent: ROOT_CONTEXT };
   }
 }
