@@ -11,15 +11,24 @@ import {
   startTestService,
   type TestServiceClient,
 } from '@blockplane/service/testing';
-import { freePort, type ServiceProcess, spawnService, uniqueNamespace, waitFor } from '@blockplane/testing';
+import {
+  freePort,
+  type ServiceProcess,
+  spawnService,
+  StackDatabase,
+  uniqueNamespace,
+  waitFor,
+} from '@blockplane/testing';
 import { provisionerApp } from './provisioner.app.js';
 
-// Every span of this process: the provisioner runs here; the servers service runs as a process of its own.
+// Every span of this process: the provisioner runs here; the servers service runs as a process of its own,
+// with a database of their own (the provisioner reconciles every server the servers service has).
 const spans = recordSpans();
 const GAME_NAMESPACE = `games-${randomBytes(4).toString('hex')}`;
 const actor: Actor = { userId: randomUUID(), role: 'user' };
 
 let sim: KubeSim;
+let database: StackDatabase;
 let servers: ServiceProcess;
 let provisioner: RunningService;
 let client: TestServiceClient;
@@ -27,9 +36,11 @@ let client: TestServiceClient;
 beforeAll(async () => {
   const namespace = uniqueNamespace();
   sim = await startKubeSim({ startDelayMs: [0, 0], gamePort: await freePort(), rconPort: await freePort() });
-  servers = await spawnService('servers', { NATS_NAMESPACE: namespace, LOG_LEVEL: 'warn' });
+  database = await StackDatabase.create(`blockplane_${namespace}`);
+  const env = { NATS_NAMESPACE: namespace, DATABASE_URL: database.url };
+  servers = await spawnService('servers', { ...env, LOG_LEVEL: 'warn' });
   provisioner = await startTestService(provisionerApp, {
-    NATS_NAMESPACE: namespace,
+    ...env,
     KUBECONFIG: sim.kubeconfigPath,
     GAME_NAMESPACE,
     GAME_SERVICE_PORT: String(await freePort()),
@@ -42,6 +53,7 @@ afterAll(async () => {
   await servers?.stop();
   await client?.close();
   await sim?.stop();
+  await database?.drop();
 });
 
 /** Runs `request` in a root span of the test's own, as a client of the panel would; answers its trace id too. */
