@@ -29,4 +29,14 @@ export const envTypes = {
     z.enum(values, { error: `expected one of ${values.join(', ')}` }).default(fallback),
 
   text: (fallback: string) => z.string().min(1, 'expected a non-empty value').default(fallback),
+
+  /** A kubeconfig file; unset means the in-cluster service account. */
+  kubeconfig: () => z.string().optional(),
+
+  /** A Kubernetes namespace name (a DNS-1123 label). */
+  namespace: (fallback: string) =>
+    z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a DNS-1123 label (lower-case letters, digits, -)')
+      .default(fallback),
 };

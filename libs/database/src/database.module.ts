@@ -22,7 +22,7 @@ export class DatabaseModule implements OnModuleInit {
       global: true,
       imports: [MikroOrmModule.forRoot(ormOptions(config, database))],
       providers: [{ provide: INBOX_STORE, useClass: PostgresInboxStore }, OutboxRelay, Outbox],
-      exports: [INBOX_STORE, Outbox],
+      exports: [INBOX_STORE, Outbox, OutboxRelay],
     };
   }
 

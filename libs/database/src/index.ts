@@ -6,3 +6,4 @@ export * from './migrate.command.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';
 export * from './outbox-event.entity.js';
+export * from './paging/page-cursor.js';

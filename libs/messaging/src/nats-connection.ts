@@ -39,6 +39,11 @@ export class NatsConnection {
     return `${this.namespace}.rpc.${subject}`;
   }
 
+  /** Core NATS, at most once, for live data a subscriber can ask for again (console frames): `<ns>.live.<subject>`. */
+  liveSubject(subject: string): string {
+    return `${this.namespace}.live.${subject}`;
+  }
+
   /** Fails unless connected and the server answers a round trip. */
   async check(): Promise<void> {
     if (!this.connected || this.connection.isClosed()) throw new Error('NATS is not connected');

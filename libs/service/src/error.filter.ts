@@ -11,6 +11,7 @@ const statusOf: Record<ErrorCode, number> = {
   CONFLICT: 409,
   QUOTA_EXCEEDED: 409,
   PAYLOAD_TOO_LARGE: 413,
+  UNPROCESSABLE: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UPSTREAM_UNAVAILABLE: 503,
@@ -27,6 +28,13 @@ const codeOfStatus: Record<number, ErrorCode> = {
   429: 'RATE_LIMITED',
 };
 
+/** A rate-limited answer says when to come back (`details.retryAfterSeconds`), as the `Retry-After` header too. */
+function retryAfterOf(body: ErrorBody): number | undefined {
+  if (body.code !== 'RATE_LIMITED' || typeof body.details !== 'object' || body.details === null) return undefined;
+  const seconds = (body.details as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : undefined;
+}
+
 /** The one place where any failure becomes an HTTP answer: `{ error: { code, message, details? } }`. */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -36,8 +44,13 @@ export class ErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.toAnswer(exception);
     if (status >= 500) this.logger.error({ err: exception }, body.message);
-    if (!res.headersSent) res.status(status).json({ error: body });
-    else res.end();
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const retryAfter = retryAfterOf(body);
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+    res.status(status).json({ error: body });
   }
 
   private toAnswer(exception: unknown): { status: number; body: ErrorBody } {

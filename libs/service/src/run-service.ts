@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
+import type { RequestHandler } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
@@ -45,6 +46,8 @@ export interface ServiceDefinition<Extra extends Record<string, ConfigSection>> 
   modules(config: ServiceConfig<Extra>): DynamicModule[];
   /** Request body limit for JSON bodies. */
   jsonLimit?: string;
+  /** Express middleware run on every request before its body is parsed (an edge's headers, CORS, origin checks). */
+  edge?(config: ServiceConfig<Extra>): RequestHandler[];
 }
 
 export function loadServiceConfig<Extra extends Record<string, ConfigSection>>(
@@ -75,6 +78,7 @@ export async function createServiceApp<Extra extends Record<string, ConfigSectio
     abortOnError: false,
   });
   app.use(httpObservability(httpDurationHistogram(registry), logger));
+  for (const handler of definition.edge?.(config) ?? []) app.use(handler);
   app.useBodyParser('json', { limit: definition.jsonLimit ?? '1mb' });
   app.disable('x-powered-by');
   return app;

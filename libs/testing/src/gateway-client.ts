@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Dashboard, Server, Session, Usage, User } from '@blockplane/contracts';
+import type { Dashboard, RegistrationAccepted, Server, Session, Usage, User } from '@blockplane/contracts';
 import { waitFor } from './wait-for.js';
 
 export interface Answer<T = unknown> {
@@ -21,14 +21,14 @@ export class GatewayClient {
     readonly token?: string,
   ) {}
 
-  /** Registers and logs in a fresh user. */
+  /** Registers and logs in a fresh user; registration answers 202 without the account, so the user is the session's. */
   static async signUp(baseUrl: string): Promise<{ client: GatewayClient; user: User; session: Session }> {
     const anonymous = new GatewayClient(baseUrl);
     const email = `e2e-${randomBytes(6).toString('hex')}@example.test`;
-    const registered = await anonymous.request<User>('POST', 'auth/register', { email, password });
-    if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
+    const registered = await anonymous.request<RegistrationAccepted>('POST', 'auth/register', { email, password });
+    if (registered.status !== 202) throw new Error(`register answered ${registered.status}`);
     const session = await anonymous.login(email);
-    return { client: new GatewayClient(baseUrl, session.accessToken), user: registered.body, session };
+    return { client: new GatewayClient(baseUrl, session.accessToken), user: session.user, session };
   }
 
   async login(email: string, secret = password): Promise<Session> {
@@ -37,9 +37,17 @@ export class GatewayClient {
     return answer.body;
   }
 
-  /** A JSON request to `/api/v1/<path>`; a string body is sent as it is (for malformed JSON). */
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
-    const headers: Record<string, string> = {};
+  /**
+   * A JSON request to `/api/v1/<path>`; a string body is sent as it is (for malformed JSON). `extra` headers
+   * go on top, e.g. `X-Forwarded-For` to speak from another address through a gateway that trusts the test.
+   */
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<Answer<T>> {
+    const headers: Record<string, string> = { ...extra };
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${this.baseUrl}/api/v1/${path}`, {

@@ -6,3 +6,4 @@ export * from './stack-database.js';
 export * from './kube-request-counter.js';
 export * from './stack.js';
 export * from './gateway-client.js';
+export * from './console-viewer.js';

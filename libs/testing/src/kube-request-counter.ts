@@ -31,6 +31,10 @@ export class KubeRequestCounter {
         },
       );
       forward.on('error', () => res.destroy());
+      // A client that goes away (an aborted log follow) ends the upstream request too, as a direct one would.
+      res.once('close', () => {
+        if (!res.writableFinished) forward.destroy();
+      });
       req.pipe(forward);
     });
     server.on('upgrade', (req, client: Socket, head: Buffer) => {

@@ -67,6 +67,8 @@ export async function startStack({ env = {}, startDelay = '0,0', simArgs = [] }:
     GAME_NAMESPACE: gameNamespace,
     RECONCILE_INTERVAL_MS: '1000',
     ORPHAN_GRACE_MS: '2000',
+    // The console reaches the game servers' RCON where this simulator moved it.
+    RCON_PORT: String(sim.rconPort),
     LOG_LEVEL: 'warn',
     ...env,
   };
@@ -118,6 +120,7 @@ interface SimProcess {
   child: ChildProcess;
   url: string;
   kubeconfigPath: string;
+  rconPort: number;
 }
 
 async function startSim(dir: string, simArgs: string[]): Promise<SimProcess> {
@@ -138,7 +141,7 @@ async function startSim(dir: string, simArgs: string[]): Promise<SimProcess> {
       if (child.exitCode !== null) throw new Error(`kube-sim exited with ${child.exitCode}: ${output}`);
       return /^kubeconfig: /m.test(output) && /kube-sim listening on (\S+)/.exec(output)?.[1];
     });
-    return { child, url, kubeconfigPath };
+    return { child, url, kubeconfigPath, rconPort };
   } catch (error) {
     await stopChild(child);
     throw error;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { permissionSchema } from '../auth/permissions.js';
 
 export const serverTypes = ['vanilla', 'paper', 'spigot', 'forge', 'fabric'] as const;
 export type ServerType = (typeof serverTypes)[number];
@@ -81,6 +82,26 @@ export const serverSchema = z.object({
 });
 export type Server = z.infer<typeof serverSchema>;
 
+/** How the caller reaches a server: as its owner, as a sub-user, or as an admin. */
+export const accessKinds = ['owner', 'subuser', 'admin'] as const;
+export type AccessKind = (typeof accessKinds)[number];
+
+/** The caller's effective rights on one server (an API key narrows them to the key's permissions). */
+export const serverAccessSchema = z.object({
+  serverId: z.uuid(),
+  ownerId: z.uuid(),
+  kind: z.enum(accessKinds),
+  permissions: z.array(permissionSchema),
+});
+export type ServerAccess = z.infer<typeof serverAccessSchema>;
+
+/** A server on the dashboard, with what the caller may do on it. */
+export const accessibleServerSchema = serverSchema.extend({
+  access: z.enum(accessKinds),
+  permissions: z.array(permissionSchema),
+});
+export type AccessibleServer = z.infer<typeof accessibleServerSchema>;
+
 const usageLine = z.object({ used: z.number(), max: z.number() });
 export const usageSchema = z.object({
   servers: usageLine,
@@ -106,9 +127,12 @@ export const dashboardQuerySchema = dashboardPageSchema.extend({
   limit: z.coerce.number().pipe(dashboardLimit).optional(),
 });
 
-/** One page of servers (`nextCursor` null on the last) and the owner's usage over all of them. */
+/**
+ * One page of the servers the caller owns or is a sub-user of, with their rights on each
+ * (`nextCursor` null on the last), and the caller's usage against their own quota.
+ */
 export const dashboardSchema = z.object({
-  servers: z.array(serverSchema),
+  servers: z.array(accessibleServerSchema),
   usage: usageSchema,
   nextCursor: pageCursorSchema.nullable(),
 });

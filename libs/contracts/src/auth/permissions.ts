@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Every permission a sub-user or API key can hold on a server, with what it allows. */
 export const permissionCatalogue = {
   'control.console': 'Watch the live console',
@@ -26,3 +28,5 @@ export const permissions = Object.keys(permissionCatalogue) as Permission[];
 export function isPermission(value: unknown): value is Permission {
   return typeof value === 'string' && Object.hasOwn(permissionCatalogue, value);
 }
+
+export const permissionSchema = z.enum(permissions as [Permission, ...Permission[]]);

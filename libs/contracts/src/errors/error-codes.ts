@@ -7,6 +7,8 @@ export const errorCodes = [
   'CONFLICT',
   'QUOTA_EXCEEDED',
   'PAYLOAD_TOO_LARGE',
+  /** Well-formed but refused for what it holds (an archive with links or past its limits). */
+  'UNPROCESSABLE',
   'RATE_LIMITED',
   'UPSTREAM_UNAVAILABLE',
   'UPSTREAM_TIMEOUT',

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { roles } from '../auth/actor.js';
 import { quotaSchema } from '../api/auth.dto.js';
-import { powerActions, resourcesSchema, serverTypes } from '../api/servers.dto.js';
+import { powerActions, resourcesSchema, serverStatuses, serverTypes } from '../api/servers.dto.js';
+import { activityEntrySchema } from '../api/access.dto.js';
 
 const id = z.uuid();
 
@@ -26,8 +27,28 @@ const observed = { serverId: id, observedAt: z.iso.datetime({ offset: true }) };
  */
 export const eventCatalogue = {
   // auth → servers: what the servers service needs to know of an account.
-  'user.registered': z.object({ userId: id, role: z.enum(roles), quota: quotaSchema }),
+  'user.registered': z.object({ userId: id, email: z.string(), role: z.enum(roles), quota: quotaSchema }),
   'user.quota-changed': z.object({ userId: id, quota: quotaSchema }),
+  'user.role-changed': z.object({ userId: id, role: z.enum(roles) }),
+  // A suspended user's servers stop; open streams of theirs close.
+  'user.suspended': z.object({ userId: id, reason: z.string().nullable() }),
+  'user.unsuspended': z.object({ userId: id }),
+
+  // servers → gateways: a sub-user's rights on a server changed or ended; open streams re-check at once.
+  'server.access-changed': z.object({ serverId: id, userId: id }),
+  // servers → console (which tells the server's viewers): every status transition, in the panel's words,
+  // staged in the transaction that made it; `at` is when it was made.
+  'server.status-changed': z.object({
+    serverId: id,
+    status: z.enum(serverStatuses),
+    reason: z.string().nullable(),
+    at: z.iso.datetime({ offset: true }),
+  }),
+  // auth → gateways: an API key was revoked; sockets opened with it close at once.
+  'apikey.revoked': z.object({ keyId: id, userId: id }),
+
+  // gateway → servers (which keeps the log): one state-changing action, after it succeeded.
+  'activity.recorded': activityEntrySchema,
 
   // servers → provisioner: desired state changed.
   'server.requested': z.object({ server: serverSpecSchema }),

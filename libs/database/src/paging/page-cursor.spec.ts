@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor } from './page-cursor.js';
 
 describe('page cursor', () => {
   it('round-trips a position to the millisecond', () => {
-    const position = { createdAt: new Date('2026-11-26T05:35:50.123Z'), id: randomUUID() };
+    const position = { at: new Date('2026-11-26T05:35:50.123Z'), id: randomUUID() };
     expect(decodeCursor(encodeCursor(position))).toEqual(position);
   });
 

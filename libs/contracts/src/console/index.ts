@@ -1,0 +1,3 @@
+export * from './console.frames.js';
+export * from './console.protocol.js';
+export * from './console.rpc.js';
