@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import type { Session } from '@blockplane/contracts';
-import { type AuthHarness, startAuth, strongPassword, uniqueEmail } from './auth-test.spec-support.js';
+import { type AuthHarness, startAuth, uniqueSource } from './auth-test.spec-support.js';
 
 describe('auth sessions over NATS', () => {
   let auth: AuthHarness;
@@ -11,12 +10,8 @@ describe('auth sessions over NATS', () => {
   });
   afterAll(() => auth.close());
 
-  async function login(): Promise<Session> {
-    const email = uniqueEmail();
-    await auth.rpc.request('auth.register', { email, password: strongPassword });
-    return auth.rpc.request('auth.login', { email, password: strongPassword, source: 'test' });
-  }
-  const refresh = (refreshToken: string) => auth.rpc.request('auth.refresh', { refreshToken, source: 'test' });
+  const login = () => auth.signUp();
+  const refresh = (refreshToken: string) => auth.rpc.request('auth.refresh', { refreshToken, source: uniqueSource() });
 
   it('signs a 15-minute EdDSA access token that the published keys verify', async () => {
     const session = await login();

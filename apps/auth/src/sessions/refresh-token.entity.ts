@@ -18,6 +18,8 @@ export class RefreshToken {
   @Property({ type: 'uuid' })
   familyId!: string;
 
+  // Indexed: suspension and password reset revoke every token of an account.
+  @Index()
   @ManyToOne(() => User, { deleteRule: 'cascade' })
   user!: User;
 

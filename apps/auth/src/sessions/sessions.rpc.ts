@@ -8,13 +8,13 @@ export class SessionsRpc {
   constructor(private readonly sessions: SessionsService) {}
 
   @OnRpc('auth.login')
-  async login({ email, password }: RpcPayload<'auth.login'>): Promise<Session> {
-    return this.sessions.login({ email, password });
+  async login(request: RpcPayload<'auth.login'>): Promise<Session> {
+    return this.sessions.login(request);
   }
 
   @OnRpc('auth.refresh')
   async refresh(request: RpcPayload<'auth.refresh'>): Promise<Session> {
-    return this.sessions.refresh(request.refreshToken);
+    return this.sessions.refresh(request);
   }
 
   @OnRpc('auth.logout')

@@ -19,8 +19,10 @@ export async function bootstrapAdmin(em: EntityManager, input: AdminBootstrap): 
     const users = new UserRepository(tx);
     const existing = await users.findByEmail(input.email, true);
     if (existing) {
-      existing.role = 'admin';
-      stageEvent(tx, input.namespace, 'user.quota-changed', { userId: existing.id, quota: existing.quota });
+      if (existing.role !== 'admin') {
+        existing.role = 'admin';
+        stageEvent(tx, input.namespace, 'user.role-changed', { userId: existing.id, role: 'admin' });
+      }
       return 'promoted';
     }
     const user = users.add({ email: input.email, passwordHash, role: 'admin', quota: input.defaultQuota });

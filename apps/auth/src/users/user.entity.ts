@@ -1,9 +1,21 @@
-import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { randomUUID } from 'node:crypto';
-import { type EventPayload, type Quota, type Role, roles, type User as UserView } from '@blockplane/contracts';
+import {
+  type AccountStatus,
+  accountStatuses,
+  type AdminUser,
+  type EventPayload,
+  type Principal,
+  type Quota,
+  type Role,
+  roles,
+  type User as UserView,
+} from '@blockplane/contracts';
 
 /** An account. `user` is a reserved word in PostgreSQL, hence the table name. */
 @Entity({ tableName: 'user_account' })
+// The admin list pages in (createdAt, id) order.
+@Index({ properties: ['createdAt', 'id'] })
 export class User {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -18,6 +30,13 @@ export class User {
   @Enum({ items: () => [...roles] })
   role: Role = 'user';
 
+  /** A suspended account cannot log in, refresh or use its API keys; its servers are stopped. */
+  @Enum({ items: () => [...accountStatuses], default: 'active' })
+  status: AccountStatus = 'active';
+
+  @Property({ type: 'text', nullable: true })
+  suspendedReason: string | null = null;
+
   @Property({ type: 'integer' })
   maxServers!: number;
 
@@ -30,7 +49,8 @@ export class User {
   @Property({ type: 'integer' })
   maxDiskGb!: number;
 
-  @Property({ type: 'timestamptz' })
+  /** Milliseconds, like a JS Date: a page cursor holds it exactly. */
+  @Property({ type: 'timestamptz', length: 3 })
   createdAt: Date = new Date();
 
   get quota(): Quota {
@@ -56,7 +76,15 @@ export class User {
     };
   }
 
+  adminView(): AdminUser {
+    return { ...this.view(), status: this.status, suspendedReason: this.suspendedReason };
+  }
+
+  principal(): Principal {
+    return { userId: this.id, role: this.role, status: this.status };
+  }
+
   registeredEvent(): EventPayload<'user.registered'> {
-    return { userId: this.id, role: this.role, quota: this.quota };
+    return { userId: this.id, email: this.email, role: this.role, quota: this.quota };
   }
 }

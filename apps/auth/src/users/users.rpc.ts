@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RpcPayload, User } from '@blockplane/contracts';
+import type { Principal, RegistrationAccepted, RpcPayload, User } from '@blockplane/contracts';
 import { OnRpc } from '@blockplane/messaging';
 import { UsersService } from './users.service.js';
 
@@ -8,7 +8,7 @@ export class UsersRpc {
   constructor(private readonly users: UsersService) {}
 
   @OnRpc('auth.register')
-  async register(request: RpcPayload<'auth.register'>): Promise<User> {
+  async register(request: RpcPayload<'auth.register'>): Promise<RegistrationAccepted> {
     return this.users.register(request);
   }
 
@@ -17,8 +17,8 @@ export class UsersRpc {
     return this.users.me(request.actor);
   }
 
-  @OnRpc('auth.set-quota')
-  async setQuota({ actor, userId, quota }: RpcPayload<'auth.set-quota'>): Promise<User> {
-    return this.users.setQuota(actor, userId, quota);
+  @OnRpc('auth.principal')
+  async principal(request: RpcPayload<'auth.principal'>): Promise<Principal> {
+    return this.users.principal(request.userId);
   }
 }
