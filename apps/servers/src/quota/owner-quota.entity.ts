@@ -1,9 +1,16 @@
-import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import { type Role, roles } from '@blockplane/contracts';
+import { OptionalProps } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 
-/** An account's quota as learned from auth's events; its row is also the lock that serialises the owner's claims. */
+/**
+ * An owner's quota as learned from auth's events, and the running totals of what their servers
+ * claim (see claim.ts), changed in the same transactions as the servers: reading usage is one row.
+ * The row is also the lock that serialises the owner's claims.
+ */
 @Entity({ tableName: 'owner_quota' })
 export class OwnerQuota {
+  /** The totals start at zero (database defaults). */
+  [OptionalProps]?: 'usedServers' | 'usedCpuCores' | 'usedMemoryMb' | 'usedDiskGb';
+
   @PrimaryKey({ type: 'uuid' })
   userId!: string;
 
@@ -19,10 +26,19 @@ export class OwnerQuota {
   @Property({ type: 'integer' })
   maxDiskGb!: number;
 
-  @Enum({ items: () => [...roles] })
-  role: Role = 'user';
-
   /** When auth set the quota held here (null: config defaults); events do not arrive in order across subjects. */
   @Property({ type: 'timestamptz', nullable: true })
   quotaSetAt: Date | null = null;
+
+  @Property({ type: 'integer', default: 0 })
+  usedServers = 0;
+
+  @Property({ type: 'double', default: 0 })
+  usedCpuCores = 0;
+
+  @Property({ type: 'integer', default: 0 })
+  usedMemoryMb = 0;
+
+  @Property({ type: 'integer', default: 0 })
+  usedDiskGb = 0;
 }

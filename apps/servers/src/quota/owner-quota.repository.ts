@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { Quota, Role } from '@blockplane/contracts';
+import type { Quota } from '@blockplane/contracts';
 import { OwnerQuota } from './owner-quota.entity.js';
 
 @Injectable()
@@ -14,24 +14,19 @@ export class OwnerQuotaRepository {
 
   /** Locks the owner's row (creating it with `defaults` first if unknown): claims by one owner queue here. */
   async lock(userId: string, defaults: Quota): Promise<OwnerQuota> {
-    await this.insertIfMissing(userId, defaults);
+    await this.em
+      .createQueryBuilder(OwnerQuota)
+      .insert({ userId, ...defaults, quotaSetAt: null })
+      .onConflict('userId')
+      .ignore()
+      .execute('run');
     return this.em.findOneOrFail(OwnerQuota, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   }
 
   /** Records the quota auth set at `setAt`, unless a later one is already held. */
-  async learn(userId: string, quota: Quota, setAt: Date, defaults: Quota, role?: Role): Promise<void> {
+  async learn(userId: string, quota: Quota, setAt: Date, defaults: Quota): Promise<void> {
     const row = await this.lock(userId, defaults);
-    if (role) row.role = role;
     if (row.quotaSetAt && row.quotaSetAt > setAt) return;
     Object.assign(row, quota, { quotaSetAt: setAt });
-  }
-
-  private async insertIfMissing(userId: string, defaults: Quota): Promise<void> {
-    await this.em
-      .createQueryBuilder(OwnerQuota)
-      .insert({ userId, ...defaults, role: 'user', quotaSetAt: null })
-      .onConflict('userId')
-      .ignore()
-      .execute('run');
   }
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Actor, EventEnvelope, EventSubject, Quota } from '@blockplane/contracts';
 import { waitFor } from '@blockplane/testing';
-import { anActor, type ServersUnderTest, startServers } from '../servers.spec-support.js';
+import { anActor, register, type ServersUnderTest, startServers } from '../servers.spec-support.js';
 
 const small = { name: 'mc', type: 'vanilla', version: 'LATEST', plan: 'small' } as const;
 
@@ -59,7 +59,8 @@ describe('quota', () => {
     const actor = anActor();
     const roomy = { maxServers: 20, maxCpuCores: 20, maxMemoryMb: 100_000, maxDiskGb: 1_000 };
     const registered = new Date(Date.now() - 60_000);
-    await publishAt('user.registered', { userId: actor.userId, role: 'user', quota: roomy }, registered);
+    const account = { userId: actor.userId, email: `${actor.userId}@example.test`, role: 'user' } as const;
+    await publishAt('user.registered', { ...account, quota: roomy }, registered);
     await quotaOf(actor, { maxServers: 20 });
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push((await t.rpc.request('servers.create', { actor, ...small })).id);
@@ -67,7 +68,7 @@ describe('quota', () => {
 
     await publishAt('user.quota-changed', { userId: actor.userId, quota: { ...roomy, maxCpuCores: 5 } }, new Date());
     // A late copy of the registration must not undo the newer change.
-    await publishAt('user.registered', { userId: actor.userId, role: 'user', quota: roomy }, registered);
+    await publishAt('user.registered', { ...account, quota: roomy }, registered);
     await t.drained('user-registered');
     await quotaOf(actor, { maxCpuCores: 5 });
 
@@ -77,5 +78,50 @@ describe('quota', () => {
     expect(made).toBe(5);
     expect(refused).toHaveLength(15);
     expect((await t.rpc.request('servers.usage', { actor })).cpuCores).toEqual({ used: 5, max: 5 });
+  });
+
+  it('keeps the running usage totals equal to a fresh aggregate of the servers after a mixed sequence', async () => {
+    const { actor } = await register(t, { maxServers: 10, maxCpuCores: 20, maxMemoryMb: 100_000, maxDiskGb: 1_000 });
+    const power = (serverId: string, action: 'start' | 'stop' | 'restart' | 'kill') =>
+      t.rpc.request('servers.power', { actor, serverId, action });
+    const [a, b, c, d, e, f] = (
+      await Promise.all(
+        ['small', 'medium', 'small', 'large', 'small', 'medium'].map((plan) =>
+          t.rpc.request('servers.create', { actor, ...small, plan }),
+        ),
+      )
+    ).map((server) => server.id) as [string, string, string, string, string, string];
+    await power(a, 'stop');
+    await power(b, 'stop');
+    await power(b, 'start');
+    await power(c, 'stop');
+    await power(c, 'kill');
+    await power(d, 'stop');
+    await power(d, 'stop');
+    await t.rpc.request('servers.delete', { actor, serverId: d });
+    await t.rpc.request('servers.delete', { actor, serverId: e });
+    await power(f, 'restart');
+    // The cluster lost one the owner still wanted: gone, it claims nothing any more.
+    await t.events.publish('server.deleted', { serverId: f, observedAt: new Date().toISOString() });
+    await t.drained('server-deleted');
+    await Promise.all([
+      t.rpc.request('servers.create', { actor, ...small }),
+      t.rpc.request('servers.create', { actor, ...small, plan: 'large' }),
+    ]);
+
+    const [aggregate] = await t.query<Record<'servers' | 'cpu' | 'memory' | 'disk', string>>(
+      `select count(*) as servers, coalesce(sum(disk_gb), 0) as disk,
+         coalesce(sum(cpu_cores) filter (where desired_state = 'running'), 0) as cpu,
+         coalesce(sum(memory_mb) filter (where desired_state = 'running'), 0) as memory
+       from servers.game_server where owner_id = ? and desired_state <> 'deleted' and status <> 'deleted'`,
+      [actor.userId],
+    );
+    const usage = await t.rpc.request('servers.usage', { actor });
+    expect(aggregate).toBeDefined();
+    expect([usage.servers.used, usage.cpuCores.used, usage.memoryMb.used, usage.diskGb.used]).toEqual(
+      [aggregate?.servers, aggregate?.cpu, aggregate?.memory, aggregate?.disk].map(Number),
+    );
+    // a (stopped), b, c (running), and the two new ones; d and e deleted, f gone.
+    expect(usage.servers.used).toBe(5);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Actor, Server } from '@blockplane/contracts';
-import { allDesired, anActor, type ServersUnderTest, startServers } from '../servers.spec-support.js';
+import { randomUUID } from 'node:crypto';
+import { type Actor, permissions, type Server } from '@blockplane/contracts';
+import { allDesired, anActor, register, type ServersUnderTest, startServers } from '../servers.spec-support.js';
 
 const aServer = { name: 'Survival', type: 'vanilla', version: 'LATEST', plan: 'small' } as const;
 const many = 120;
@@ -55,8 +56,7 @@ describe('the dashboard and the desired state, a keyset page at a time', () => {
     expect(pages.map((page) => page.servers.length)).toEqual([50, 50, 20]);
     expect(pages.map((page) => page.nextCursor === null)).toEqual([false, false, true]);
     const listed = pages.flatMap((page) => page.servers);
-    const oldestFirst = [...created].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-    expect(listed.map((server) => server.id)).toEqual(oldestFirst.map((server) => server.id));
+    expect(listed.map((server) => server.id)).toEqual(oldestFirst(created).map((server) => server.id));
     for (const page of pages) {
       expect(page.usage).toEqual({
         servers: { used: many, max: 200 },
@@ -99,6 +99,40 @@ describe('the dashboard and the desired state, a keyset page at a time', () => {
     });
   });
 
+  it('shows the servers shared with a sub-user, with their permissions, beside their own; usage stays their own', async () => {
+    const carol = await register(t);
+    // Created side by side: the dashboard's order (createdAt, id) decides which is listed first.
+    const [first, , third] = oldestFirst(created);
+    if (!first || !third) throw new Error('alice has too few servers');
+    const invite = (server: Server, granted: ('file.read' | 'control.console' | 'control.start')[]) =>
+      t.rpc.request('servers.subusers.create', {
+        actor: alice,
+        serverId: server.id,
+        email: carol.email,
+        permissions: granted,
+      });
+    await invite(third, ['file.read', 'control.console']);
+    await invite(first, ['control.start']);
+    const own = await t.rpc.request('servers.create', { actor: carol.actor, ...aServer });
+
+    const pages = await walk(carol.actor, 1);
+    expect(pages).toHaveLength(3);
+    const listed = pages.flatMap((page) => page.servers);
+    expect(listed.map((server) => [server.id, server.access, server.permissions])).toEqual([
+      [first.id, 'subuser', ['control.start']],
+      [third.id, 'subuser', ['control.console', 'file.read']],
+      [own.id, 'owner', [...permissions].sort()],
+    ]);
+    expect(listed[0]).toMatchObject({ ...first, updatedAt: expect.any(String) });
+    for (const page of pages) expect(page.usage.servers).toEqual({ used: 1, max: 3 });
+    expect((await walk(alice, 200))[0]?.usage.servers.used).toBe(many);
+
+    // An API key narrows what the dashboard says the sub-user may do.
+    const keyed = { ...carol.actor, apiKey: { id: randomUUID(), permissions: ['file.read' as const] } };
+    const [narrowed] = await walk(keyed, 50);
+    expect(narrowed?.servers.map((server) => server.permissions)).toEqual([[], ['file.read'], ['file.read']]);
+  });
+
   it('pages the desired state: every server not yet gone, once, including one being deleted', async () => {
     const [gone] = bobs;
     if (!gone) throw new Error('bob has no servers');
@@ -110,3 +144,7 @@ describe('the dashboard and the desired state, a keyset page at a time', () => {
     expect(desired.find((spec) => spec.serverId === gone.id)?.desiredState).toBe('deleted');
   });
 });
+
+function oldestFirst(servers: Server[]): Server[] {
+  return [...servers].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}

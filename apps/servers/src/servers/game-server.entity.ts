@@ -6,9 +6,10 @@ export type DesiredState = (typeof desiredStates)[number];
 
 /** A game server: what its owner asked for (desired state) and what the cluster last reported (status). */
 @Entity({ tableName: 'game_server' })
-// Keyset pages in (createdAt, id) order, each one index range scan: an owner's (dashboard), everyone's (desired state).
-@Index({ properties: ['ownerId', 'createdAt', 'id'] })
-@Index({ properties: ['createdAt', 'id'] })
+// Keyset pages in (createdAt, id) order, each one index range scan: an owner's (dashboard, admin list by owner),
+// everyone's (desired state, admin list). Gone servers are never listed, so the indexes skip them.
+@Index({ properties: ['ownerId', 'createdAt', 'id'], where: { status: { $ne: 'deleted' } } })
+@Index({ properties: ['createdAt', 'id'], where: { status: { $ne: 'deleted' } } })
 export class GameServer {
   @PrimaryKey({ type: 'uuid' })
   id!: string;

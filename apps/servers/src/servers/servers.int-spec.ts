@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import request from 'supertest';
-import type { Actor, RpcRequest } from '@blockplane/contracts';
+import { type Actor, permissions, type RpcRequest } from '@blockplane/contracts';
 import { waitFor } from '@blockplane/testing';
-import { allDesired, anActor, type ServersUnderTest, startServers } from '../servers.spec-support.js';
+import { allDesired, anActor, failure, type ServersUnderTest, startServers } from '../servers.spec-support.js';
 
 const types = [
   { id: 'vanilla', name: 'Vanilla', versions: ['LATEST', '1.21.4'] },
@@ -22,11 +22,6 @@ describe('servers commands over NATS', () => {
 
   const create = (actor: Actor, body: Partial<RpcRequest<'servers.create'>> = {}) =>
     t.rpc.request('servers.create', { actor, ...aServer, ...body });
-  const failure = (promise: Promise<unknown>) =>
-    promise.then(
-      () => undefined,
-      (error: unknown) => error,
-    );
 
   it('offers the catalogue from config', async () => {
     expect(await t.rpc.request('servers.types', {})).toEqual(types);
@@ -58,7 +53,11 @@ describe('servers commands over NATS', () => {
       memoryMb: { used: 2048, max: 8192 },
       diskGb: { used: 10, max: 40 },
     });
-    expect(await t.rpc.request('servers.dashboard', { actor })).toEqual({ servers: [server], usage, nextCursor: null });
+    expect(await t.rpc.request('servers.dashboard', { actor })).toEqual({
+      servers: [{ ...server, access: 'owner', permissions: [...permissions].sort() }],
+      usage,
+      nextCursor: null,
+    });
     expect(await allDesired(t.rpc)).toContainEqual(
       expect.objectContaining({ serverId: server.id, desiredState: 'running' }),
     );

@@ -37,6 +37,11 @@ export class ServersRpc {
     return this.servers.usage(actor);
   }
 
+  @OnRpc('servers.admin.list')
+  adminList({ actor, ...query }: RpcPayload<'servers.admin.list'>): Promise<RpcResponse<'servers.admin.list'>> {
+    return this.servers.adminList(actor, query);
+  }
+
   @OnRpc('servers.desired-state')
   desiredState(page: RpcPayload<'servers.desired-state'>): Promise<RpcResponse<'servers.desired-state'>> {
     return this.servers.desiredState(page);

@@ -2,24 +2,30 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import {
-  type Actor,
-  type CreateServerRequest,
-  type Dashboard,
-  DomainError,
-  type PowerAction,
-  type Server,
-  type ServerSpec,
-  type Usage,
+import type {
+  Actor,
+  AdminServerPage,
+  AdminServersQuery,
+  CreateServerRequest,
+  Dashboard,
+  PowerAction,
+  Server,
+  ServerSpec,
+  Usage,
 } from '@blockplane/contracts';
 import { Outbox } from '@blockplane/database';
+import { AccessService } from '../access/access.service.js';
+import { accessOf, assertAdmin, serverNotFound } from '../access/server-access.js';
+import { AccountRepository } from '../accounts/account.repository.js';
 import { CatalogueService } from '../catalogue/catalogue.service.js';
+import { nextCursorOf, positionAfter } from '@blockplane/database';
+import { claimOf, noClaim } from '../quota/claim.js';
+import type { OwnerQuota } from '../quota/owner-quota.entity.js';
 import { QuotaService } from '../quota/quota.service.js';
 import { power } from '../status/server-status.js';
 import { GameServer } from './game-server.entity.js';
 import { GameServerRepository } from './game-server.repository.js';
 import { ServerMetrics } from './server.metrics.js';
-import { decodeCursor, encodeCursor } from './page-cursor.js';
 import { toServer, toSpec } from './server.view.js';
 
 /** Which page a caller asks for: at most `limit` rows after the (opaque) `cursor`. */
@@ -28,7 +34,11 @@ export interface PageRequest {
   cursor?: string | undefined;
 }
 
-/** The owner's commands on game servers: each change and its event commit together (outbox). */
+/**
+ * Commands on game servers: each change, its claim on the owner's quota totals and its event commit
+ * together (outbox). Who may reach a server is the access module's answer; which permission a
+ * route needs is the gateway's.
+ */
 @Injectable()
 export class ServersService {
   constructor(
@@ -36,6 +46,8 @@ export class ServersService {
     private readonly servers: GameServerRepository,
     private readonly catalogue: CatalogueService,
     private readonly quota: QuotaService,
+    private readonly access: AccessService,
+    private readonly accounts: AccountRepository,
     private readonly outbox: Outbox,
     private readonly metrics: ServerMetrics,
   ) {}
@@ -43,7 +55,7 @@ export class ServersService {
   async create(actor: Actor, request: CreateServerRequest): Promise<Server> {
     const resources = this.catalogue.resolve(request);
     const server = await this.em.transactional(async () => {
-      await this.quota.claim(actor.userId, { servers: 1, ...resources });
+      const quota = await this.quota.lock(actor.userId);
       const created = Object.assign(new GameServer(), {
         id: randomUUID(),
         ownerId: actor.userId,
@@ -52,6 +64,7 @@ export class ServersService {
         desiredState: 'running',
         status: 'creating',
       } satisfies Partial<GameServer>);
+      await this.quota.move(quota, noClaim, claimOf(created));
       this.servers.add(created);
       this.outbox.stage('server.requested', { server: toSpec(created) });
       return created;
@@ -61,18 +74,27 @@ export class ServersService {
   }
 
   get(actor: Actor, serverId: string): Promise<Server> {
-    return this.read(async () => toServer(await this.visible(actor, serverId)));
+    return this.read(async () => {
+      await this.access.resolve(actor, serverId);
+      const server = await this.servers.findById(serverId);
+      if (!server) throw serverNotFound(serverId);
+      return toServer(server);
+    });
   }
 
-  /** One page of the actor's servers and their usage over all of them (one aggregate query). */
+  /** One page of the servers the actor owns or is a sub-user of, and their own usage (one row). */
   dashboard(actor: Actor, { limit, cursor }: PageRequest): Promise<Dashboard> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const after = positionAfter(cursor);
     return this.read(async () => {
       const [page, usage] = await Promise.all([
-        this.servers.pageByOwner(actor.userId, limit, after),
+        this.servers.pageAccessibleBy(actor.userId, limit, after),
         this.quota.usage(actor.userId),
       ]);
-      return { servers: page.items.map(toServer), usage, nextCursor: page.next && encodeCursor(page.next) };
+      const servers = page.items.flatMap((row) => {
+        const access = accessOf(actor, row.ownerId, row.shared);
+        return access ? [{ ...toServer(row), access: access.kind, permissions: access.permissions }] : [];
+      });
+      return { servers, usage, nextCursor: nextCursorOf(page) };
     });
   }
 
@@ -80,71 +102,78 @@ export class ServersService {
     return this.read(() => this.quota.usage(actor.userId));
   }
 
-  async power(actor: Actor, serverId: string, action: PowerAction): Promise<Server> {
-    const { ownerId } = await this.read(() => this.visible(actor, serverId));
-    const server = await this.em.transactional(async () => {
-      // Quota row before server row, in every transaction that takes both.
-      if (action === 'start') await this.quota.lock(ownerId);
-      const locked = await this.lockLive(serverId);
-      const change = power(locked, action);
-      if (locked.desiredState !== 'running' && change.desiredState === 'running') {
-        await this.quota.claim(ownerId, {
-          servers: 0,
-          cpuCores: locked.cpuCores,
-          memoryMb: locked.memoryMb,
-          diskGb: 0,
-        });
-      }
-      Object.assign(locked, change, { statusReason: null });
-      this.outbox.stage('server.power-requested', { server: toSpec(locked), action });
-      return locked;
-    });
-    return toServer(server);
+  power(actor: Actor, serverId: string, action: PowerAction): Promise<Server> {
+    return this.command(actor, serverId, (quota, server) => this.applyPower(quota, server, action));
   }
 
   async delete(actor: Actor, serverId: string): Promise<Server> {
-    await this.read(() => this.visible(actor, serverId));
-    const server = await this.em.transactional(async () => {
-      const locked = await this.lockLive(serverId);
-      // Its quota is free as soon as the owner no longer wants it.
+    const server = await this.command(actor, serverId, async (quota, locked) => {
+      const before = claimOf(locked);
+      // Its quota is free as soon as the owner no longer wants it, and nobody else reaches it any more.
       Object.assign(locked, { desiredState: 'deleted', status: 'deleting', statusReason: null });
+      await this.quota.move(quota, before, claimOf(locked));
+      await this.access.endSubusersOf(serverId);
       this.outbox.stage('server.delete-requested', { server: toSpec(locked) });
-      return locked;
     });
     this.metrics.deleted();
-    return toServer(server);
+    return server;
+  }
+
+  /** Stops every server of the owner that is meant to run, as a power stop would (suspension). */
+  async stopAllOf(quota: OwnerQuota): Promise<void> {
+    for (const server of await this.servers.lockRunningOf(quota.userId)) await this.applyPower(quota, server, 'stop');
   }
 
   desiredState({ limit, cursor }: PageRequest): Promise<{ servers: ServerSpec[]; nextCursor: string | null }> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const after = positionAfter(cursor);
     return this.read(async () => {
       const page = await this.servers.pageNotDeleted(limit, after);
-      return { servers: page.items.map(toSpec), nextCursor: page.next && encodeCursor(page.next) };
+      return { servers: page.items.map(toSpec), nextCursor: nextCursorOf(page) };
     });
   }
 
-  /** A server the actor may see (its own, or any for an admin); anything else does not exist for them. */
-  private async visible(actor: Actor, serverId: string): Promise<GameServer> {
-    const server = await this.servers.findById(serverId);
-    if (!server || (server.ownerId !== actor.userId && actor.role !== 'admin')) throw notFound(serverId);
-    return server;
+  /** Every server not gone, with its owner's email: admins only. */
+  adminList(actor: Actor, { limit, cursor, ownerId }: AdminServersQuery): Promise<AdminServerPage> {
+    assertAdmin(actor);
+    const after = positionAfter(cursor);
+    return this.read(async () => {
+      const page = await this.servers.pageNotDeleted(limit, after, ownerId);
+      const emails = await this.accounts.emailsOf(page.items.map((server) => server.ownerId));
+      const servers = page.items.map((server) => ({
+        ...toServer(server),
+        ownerEmail: emails.get(server.ownerId) ?? null,
+      }));
+      return { servers, nextCursor: nextCursorOf(page) };
+    });
   }
 
-  /** Locks a server for a command; one being deleted takes none. */
-  private async lockLive(serverId: string): Promise<GameServer> {
-    const server = await this.servers.lockById(serverId);
-    if (!server) throw notFound(serverId);
-    if (server.desiredState === 'deleted') {
-      throw new DomainError('CONFLICT', `server ${serverId} is ${server.status}`, { status: server.status });
-    }
-    return server;
+  /**
+   * Runs a command on a server the actor reaches, under the owner's quota lock and then the server's
+   * (in that order in every transaction that takes both).
+   */
+  private async command(
+    actor: Actor,
+    serverId: string,
+    change: (quota: OwnerQuota, server: GameServer) => Promise<void>,
+  ): Promise<Server> {
+    const server = await this.em.transactional(async () => {
+      const { ownerId } = await this.access.resolve(actor, serverId);
+      const quota = await this.quota.lock(ownerId);
+      const locked = await this.servers.lockLive(serverId);
+      await change(quota, locked);
+      return locked;
+    });
+    return toServer(server);
+  }
+
+  private async applyPower(quota: OwnerQuota, server: GameServer, action: PowerAction): Promise<void> {
+    const before = claimOf(server);
+    Object.assign(server, power(server, action), { statusReason: null });
+    await this.quota.move(quota, before, claimOf(server));
+    this.outbox.stage('server.power-requested', { server: toSpec(server), action });
   }
 
   private read<T>(work: () => Promise<T>): Promise<T> {
     return RequestContext.create(this.em, work);
   }
-}
-
-function notFound(serverId: string): DomainError {
-  return new DomainError('NOT_FOUND', `server ${serverId} not found`);
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Actor, EventPayload, EventSubject, Server, ServerStatus } from '@blockplane/contracts';
 import { waitFor } from '@blockplane/testing';
-import { allDesired, anActor, type ServersUnderTest, startServers } from '../servers.spec-support.js';
+import { allDesired, anActor, failure, type ServersUnderTest, startServers } from '../servers.spec-support.js';
 
 type Observed =
   | 'server.provisioned'
@@ -108,7 +108,49 @@ describe('status from the provisioner’s events', () => {
 
     await t.rpc.request('servers.delete', { actor, serverId: server.id });
     await observe(server, 'server.deleted', {});
-    await statusOf(server, 'deleted');
+    // Gone: it exists for nobody any more, and the cluster need not hold it.
+    await waitFor('the server to be gone', async () => (await failure(get(server))).code === 'NOT_FOUND');
     expect((await allDesired(t.rpc)).map((spec) => spec.serverId)).not.toContain(server.id);
+  });
+
+  it('announces every status transition once, with its reason, and answers the status it holds', async () => {
+    const server = await create();
+    // One consumer per subject: each step is applied before the next is published.
+    await observe(server, 'server.provisioned', {});
+    await t.drained('server-provisioned');
+    await observe(server, 'pod.pending', { podName: 'mc-0', reason: 'not enough memory in the cluster' });
+    await t.drained('pod-pending');
+    await observe(server, 'pod.scheduled', { podName: 'mc-0' }); // still starting, the reason cleared
+    await t.drained('pod-scheduled');
+    await observe(server, 'pod.ready', { podName: 'mc-0', address: 'a:1' });
+    await statusOf(server, 'running');
+    await t.rpc.request('servers.power', { actor, serverId: server.id, action: 'stop' });
+    await t.rpc.request('servers.power', { actor, serverId: server.id, action: 'stop' }); // no change: no event
+    await observe(server, 'server.stopped', {});
+    await statusOf(server, 'stopped');
+    const current = await t.rpc.request('servers.status', { serverId: server.id });
+    expect(current).toEqual({ status: 'stopped', reason: null, at: expect.any(String) });
+
+    const expected = [
+      { status: 'creating', reason: null },
+      { status: 'provisioning', reason: null },
+      { status: 'starting', reason: 'not enough memory in the cluster' },
+      { status: 'starting', reason: null },
+      { status: 'running', reason: null },
+      { status: 'stopping', reason: null },
+      { status: 'stopped', reason: null },
+    ];
+    const announced = async () =>
+      (await t.published('server.status-changed')).map((e) => e.data).filter((d) => d.serverId === server.id);
+    await waitFor('every transition announced', async () => (await announced()).length >= expected.length);
+    const changes = await announced();
+    expect(changes.map(({ status, reason }) => ({ status, reason }))).toEqual(expected);
+    const times = changes.map((change) => Date.parse(change.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    // Every change the answer holds was stamped before it was read.
+    expect(times.every((time) => time <= Date.parse(current.at))).toBe(true);
+    await expect(t.rpc.request('servers.status', { serverId: actor.userId })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });
