@@ -1,8 +1,12 @@
 import type { ServiceDefinition } from '@blockplane/service';
+import { filesSection } from './files.config.js';
+import { FilesModule } from './files.module.js';
 
-export const filesApp: ServiceDefinition<Record<never, never>> = {
+const sections = { files: filesSection };
+
+export const filesApp: ServiceDefinition<typeof sections> = {
   name: 'files',
   defaultPort: 8085,
-  sections: {},
-  modules: () => [],
+  sections,
+  modules: (config) => [FilesModule.forRoot(config.files)],
 };

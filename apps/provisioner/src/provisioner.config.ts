@@ -4,12 +4,8 @@ import { z } from 'zod';
 /** Where the game servers run and how hard the provisioner may lean on the Kubernetes API. */
 export const provisionerSection = z
   .object({
-    // Unset: the in-cluster service account.
-    KUBECONFIG: z.string().optional(),
-    GAME_NAMESPACE: z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a DNS-1123 label (lower-case letters, digits, -)')
-      .default('blockplane-games'),
+    KUBECONFIG: envTypes.kubeconfig(),
+    GAME_NAMESPACE: envTypes.namespace('blockplane-games'),
     GAME_SERVICE_TYPE: envTypes.oneOf(['LoadBalancer', 'ClusterIP', 'NodePort'], 'LoadBalancer'),
     GAME_IMAGE: envTypes.text('itzg/minecraft-server:latest'),
     // Where players connect on the Service; the container always listens on 25565.

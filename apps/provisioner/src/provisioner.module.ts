@@ -1,4 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { FILE_HOST_CONFIG, type FileHostConfig } from './file-host/file-host.config.js';
+import { fileHostProviders } from './file-host/file-host.providers.js';
 import { GameServerRepository } from './game/game-server.repository.js';
 import { ProvisioningService } from './game/provisioning.service.js';
 import { ServerEventsHandler } from './game/server-events.handler.js';
@@ -12,11 +14,12 @@ import { StatusWatcher } from './status/status-watcher.js';
 
 @Module({})
 export class ProvisionerModule {
-  static forRoot(config: ProvisionerConfig): DynamicModule {
+  static forRoot(config: ProvisionerConfig, fileHost: FileHostConfig): DynamicModule {
     return {
       module: ProvisionerModule,
       providers: [
         { provide: PROVISIONER_CONFIG, useValue: config },
+        { provide: FILE_HOST_CONFIG, useValue: fileHost },
         ProvisionerMetrics,
         KubeClient,
         GameServerRepository,
@@ -26,6 +29,7 @@ export class ProvisionerModule {
         ProvisioningService,
         ServerEventsHandler,
         ReconcilerService,
+        ...fileHostProviders,
       ],
     };
   }

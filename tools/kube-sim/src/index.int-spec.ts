@@ -56,7 +56,7 @@ const statefulSet = {
 };
 
 describe('startKubeSim', () => {
-  it('serves the control API under /_sim/: faults, watch cuts, capacity, pod crashes', async () => {
+  it('serves the control API under /_sim/: faults, watch cuts, capacity, written logs, open streams, pod crashes', async () => {
     const sim = await start();
     expect(sim.kubeconfig).toContain(`server: ${sim.url}`);
     expect((await call(sim, 'PUT', '/_sim/faults', { errorRates: { 503: 1 } })).body.errorRates).toEqual({
@@ -79,6 +79,20 @@ describe('startKubeSim', () => {
 
     sim.store.create(STS, statefulSet);
     await waitFor('keep-0 Ready', isReady(sim, 'keep-0'), { timeoutMs: 10_000 });
+    const written = await call(sim, 'POST', '/_sim/pods/default/keep-0/logs', { lines: ['first', 'second'] });
+    expect(written.body).toEqual({ written: 2 });
+    const log = await fetch(`${sim.url}/api/v1/namespaces/default/pods/keep-0/log`);
+    expect((await log.text()).split('\n').slice(-3)).toEqual(['first', 'second', '']);
+    expect((await call(sim, 'POST', '/_sim/pods/default/keep-0/logs', { lines: ['two\nlines'] })).status).toBe(400);
+    const follow = new AbortController();
+    void fetch(`${sim.url}/api/v1/namespaces/default/pods/keep-0/log?follow=true`, { signal: follow.signal })
+      .then((res) => res.text())
+      .catch(() => undefined);
+    await waitFor('a log follow', async () => (await call(sim, 'GET', '/_sim/streams/log')).body.open === 1);
+    expect((await call(sim, 'GET', '/_sim/streams/exec')).body).toEqual({ open: 0 });
+    follow.abort();
+    await waitFor('no log follow', async () => (await call(sim, 'GET', '/_sim/streams/log')).body.open === 0);
+
     expect((await call(sim, 'POST', '/_sim/pods/default/keep-0/crash', {})).status).toBe(200);
     await waitFor(
       'a restart after the crash',

@@ -1,14 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ServerSpec } from '@blockplane/contracts';
-import {
-  cpuQuantity,
-  heapFor,
-  objectName,
-  sameSpec,
-  statefulSetManifest,
-  traceOf,
-  tracePatch,
-} from './game-server.manifests.js';
+import { objectName, type ServerSpec } from '@blockplane/contracts';
+import { cpuQuantity, heapFor, sameSpec, statefulSetManifest, traceOf, tracePatch } from './game-server.manifests.js';
 
 const spec: ServerSpec = {
   serverId: '0b7d4a5e-5c1e-4c3f-9d56-2f1f8e4f4a10',

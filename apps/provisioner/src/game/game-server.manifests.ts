@@ -1,32 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { V1Secret, V1Service, V1StatefulSet } from '@kubernetes/client-node';
-import type { ServerSpec } from '@blockplane/contracts';
+import { objectName, SERVER_ID_LABEL, type ServerSpec } from '@blockplane/contracts';
 import type { TraceCarrier } from '@blockplane/observability';
 
 const GAME_PORT = 25565;
 const RCON_PORT = 25575;
 export const FIELD_MANAGER = 'blockplane-provisioner';
-export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=blockplane';
-export const SERVER_ID_LABEL = 'blockplane.dev/server-id';
 const DISPLAY_NAME = 'blockplane.dev/display-name';
 const SPEC_HASH = 'blockplane.dev/spec-hash';
 /** The W3C trace context of the last request that changed the server's pod (see status/status-trace.ts). */
 const TRACEPARENT = 'blockplane.dev/traceparent';
 const TRACESTATE = 'blockplane.dev/tracestate';
 const RCON_KEY = 'rcon-password';
-
-/** `mc-<uuid>`: a 39-character DNS-1123 label, unique per server, short enough for StatefulSet pods. */
-export function objectName(serverId: string): string {
-  return `mc-${serverId}`;
-}
-
-export function podName(serverId: string): string {
-  return `${objectName(serverId)}-0`;
-}
-
-export function volumeClaimName(serverId: string): string {
-  return `data-${podName(serverId)}`;
-}
 
 export function labelsFor(serverId: string): Record<string, string> {
   return {

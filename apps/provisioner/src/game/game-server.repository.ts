@@ -8,23 +8,19 @@ import {
   type V1Service,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
-import type { ServerSpec } from '@blockplane/contracts';
+import { MANAGED_SELECTOR, objectName, podName, type ServerSpec, volumeClaimName } from '@blockplane/contracts';
 import { currentTraceHeaders } from '@blockplane/observability';
 import { KubeClient, statusOf } from '../kube/kube-client.js';
 import { PROVISIONER_CONFIG, type ProvisionerConfig } from '../provisioner.config.js';
 import {
   FIELD_MANAGER,
-  MANAGED_SELECTOR,
-  objectName,
   type OwnerRef,
   ownerReferencesFor,
-  podName,
   sameSpec,
   secretManifest,
   serviceManifest,
   statefulSetManifest,
   tracePatch,
-  volumeClaimName,
 } from './game-server.manifests.js';
 
 const apply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);

@@ -1,9 +1,8 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ServerSpec } from '@blockplane/contracts';
+import { type ServerSpec, objectName, SERVER_ID_LABEL } from '@blockplane/contracts';
 import { EventPublisher, RpcClient } from '@blockplane/messaging';
 import { inSpan, LOGGER, type Logger, ROOT_CONTEXT, SpanKind } from '@blockplane/observability';
-import { objectName, SERVER_ID_LABEL } from '../game/game-server.manifests.js';
 import { GameServerRepository, type ManagedObjects } from '../game/game-server.repository.js';
 import { ProvisioningService } from '../game/provisioning.service.js';
 import { PROVISIONER_CONFIG, type ProvisionerConfig } from '../provisioner.config.js';

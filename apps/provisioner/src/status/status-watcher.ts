@@ -1,3 +1,4 @@
+import { MANAGED_SELECTOR, objectName, podName, SERVER_ID_LABEL } from '@blockplane/contracts';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   type CoreV1Event,
@@ -12,7 +13,6 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { LOGGER, type Logger } from '@blockplane/observability';
-import { MANAGED_SELECTOR, objectName, podName, SERVER_ID_LABEL } from '../game/game-server.manifests.js';
 import { backoffMs } from '../kube/retry.util.js';
 import { KubeClient } from '../kube/kube-client.js';
 import { PROVISIONER_CONFIG, type ProvisionerConfig } from '../provisioner.config.js';

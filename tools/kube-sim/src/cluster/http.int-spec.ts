@@ -2,10 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import { WebSocket } from 'ws';
 import { ApiServer } from '../api/api-server.js';
 import { Store } from '../api/store.js';
 import { startCluster } from './index.js';
@@ -176,6 +178,40 @@ describe('cluster over HTTP', () => {
     it('pipes stdin to the command', async () => {
       const result = await exec(['cat'], Readable.from([Buffer.from('hello from stdin\n')]));
       expect(result.stdout).toBe('hello from stdin\n');
+    });
+
+    it("keeps a container's /tmp across its execs, as its writable layer", async () => {
+      expect((await exec(['sh', '-c', 'echo kept > /tmp/note'])).status.status).toBe('Success');
+      expect((await exec(['cat', '/tmp/note'])).stdout).toBe('kept\n');
+    });
+
+    it('moves large streams both ways intact when the client reads slowly (flow control)', async () => {
+      const input = randomBytes(24 * 1024 * 1024);
+      const url = `${kc.getCurrentCluster()?.server.replace(/^http/, 'ws')}/api/v1/namespaces/${ns}/pods/mc-0/exec?command=cat&container=mc&stdin=true&stdout=true`;
+      const socket = new WebSocket(url, ['v5.channel.k8s.io']);
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      const received: Buffer[] = [];
+      let status = '';
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.on('message', (data: Buffer) => {
+        if (data[0] === 3) status = data.subarray(1).toString();
+        if (data[0] !== 1) return;
+        received.push(data.subarray(1));
+        // A slow reader: the socket is not read again until the event loop has turned.
+        socket.pause();
+        setImmediate(() => socket.resume());
+      });
+      for (let offset = 0; offset < input.length; offset += 256 * 1024) {
+        await new Promise<void>((resolve, reject) =>
+          socket.send(Buffer.concat([Buffer.from([0]), input.subarray(offset, offset + 256 * 1024)]), (error) =>
+            error ? reject(error) : resolve(),
+          ),
+        );
+      }
+      socket.send(Buffer.from([255, 0]));
+      await closed;
+      expect(JSON.parse(status)).toEqual({ metadata: {}, status: 'Success' });
+      expect(Buffer.concat(received).equals(input)).toBe(true);
     });
 
     it('surfaces a non-zero exit code', async () => {

@@ -55,9 +55,13 @@ export interface ClusterControl {
   crashPod(namespace: string, name: string, opts?: { oomKill?: boolean }): void;
   setStuckTerminating(namespace: string, name: string, stuck: boolean): void;
   cutStreams(kind: 'log' | 'exec', namespace?: string, name?: string): number;
+  /** How many log follows or exec sessions are open now. */
+  countStreams(kind: 'log' | 'exec', namespace?: string): number;
   setCapacity(capacity: Partial<NodeCapacity>): void;
   addPlayer(namespace: string, pod: string, player: string): void;
   removePlayer(namespace: string, pod: string, player: string): void;
+  /** Lines the pod's running container prints, as if its process wrote them; how many (0 when none runs). */
+  writeLog(namespace: string, pod: string, lines: readonly string[]): number;
 }
 
 export function startCluster(opts: ClusterOptions): { control: ClusterControl; stop(): Promise<void> } {
@@ -124,6 +128,7 @@ export function startCluster(opts: ClusterOptions): { control: ClusterControl; s
     crashPod: (namespace, name, o) => kubelet.worker(namespace, name)?.crash(o?.oomKill ?? false),
     setStuckTerminating: (namespace, name, stuck) => kubelet.setStuckTerminating(namespace, name, stuck),
     cutStreams: (kind, namespace, name) => streams.cut(kind, namespace, name),
+    countStreams: (kind, namespace) => streams.count(kind, namespace),
     setCapacity: (partial) => {
       capacity = { ...capacity, ...partial };
       ensureNode(store, capacity);
@@ -137,6 +142,12 @@ export function startCluster(opts: ClusterOptions): { control: ClusterControl; s
     removePlayer: (namespace, pod, player) => {
       instance(namespace, pod)?.removePlayer(player);
       players.get(`${namespace}/${pod}`)?.delete(player);
+    },
+    writeLog: (namespace, pod, lines) => {
+      const logs = instance(namespace, pod)?.logs;
+      if (!logs) return 0;
+      for (const line of lines) logs.append(line);
+      return lines.length;
     },
   };
 

@@ -2,7 +2,7 @@
 // process in the pod's bubblewrap sandbox; channel 0 stdin, 1 stdout, 2 stderr,
 // 3 status, 4 resize, 255 close (v5). Frames only go to channels the client asked for.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError } from '../api/api-error.js';
 import type { Store } from '../api/store.js';
@@ -19,6 +19,8 @@ const STDOUT = 1;
 const STDERR = 2;
 const STATUS = 3;
 const CLOSE = 255;
+/** Output queued on the socket past which the process's output is paused until the client reads. */
+const SEND_HIGH_WATER = 1024 * 1024;
 
 interface Target {
   namespace: string;
@@ -87,16 +89,29 @@ export class PodExecHandler {
     if (!('running' in record.state) || !record.instance) {
       throw ApiError.badRequest(`unable to upgrade connection: container not found ("${record.spec.name}")`);
     }
-    return { command, env: record.instance.execEnv, dataDir: worker.dataDir(record), hostname: target.name };
+    return {
+      command,
+      env: record.instance.execEnv,
+      dataDir: worker.dataDir(record),
+      tmpDir: worker.scratchDir(record),
+      hostname: target.name,
+    };
   }
 
   private run(ws: WebSocket, target: Target, prepared: ReturnType<PodExecHandler['prepare']>): void {
     const query = target.query;
     const tty = flag(query, 'tty');
     const wants = { stdin: flag(query, 'stdin'), stdout: flag(query, 'stdout'), stderr: flag(query, 'stderr') && !tty };
-    const send = (channel: number, data: Buffer | string) => {
-      if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+    const send = (channel: number, data: Buffer | string, sent?: () => void) => {
+      if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]), sent);
     };
+    // Flow control as a kubelet's: output waits while the client is not reading, input while the process is not.
+    const forward = (stream: Readable, channel: number) =>
+      stream.on('data', (d: Buffer) => {
+        const full = ws.bufferedAmount + d.length > SEND_HIGH_WATER;
+        send(channel, d, full ? () => stream.resume() : undefined);
+        if (full) stream.pause();
+      });
     const finish = (status: Record<string, unknown>) => {
       send(STATUS, JSON.stringify(status));
       ws.close(1000);
@@ -106,6 +121,7 @@ export class PodExecHandler {
       child = spawnInSandbox({
         command: prepared.command,
         dataDir: prepared.dataDir,
+        tmpDir: prepared.tmpDir,
         env: prepared.env,
         hostname: prepared.hostname,
       });
@@ -117,18 +133,22 @@ export class PodExecHandler {
       child.kill('SIGKILL');
       ws.terminate();
     });
-    if (wants.stdout) child.stdout.on('data', (d: Buffer) => send(STDOUT, d));
+    if (wants.stdout) forward(child.stdout, STDOUT);
     else child.stdout.resume();
     // With a TTY the runtime merges stderr into the terminal, i.e. stdout.
-    if (wants.stderr) child.stderr.on('data', (d: Buffer) => send(STDERR, d));
-    else if (tty && wants.stdout) child.stderr.on('data', (d: Buffer) => send(STDOUT, d));
+    if (wants.stderr) forward(child.stderr, STDERR);
+    else if (tty && wants.stdout) forward(child.stderr, STDOUT);
     else child.stderr.resume();
     if (!wants.stdin) child.stdin.end();
     child.stdin.on('error', () => {}); // the process may exit before reading all of stdin
     ws.on('message', (data: Buffer) => {
       const channel = data[0];
-      if (channel === STDIN && wants.stdin) child.stdin.write(data.subarray(1));
-      else if (channel === CLOSE && data[1] === STDIN) child.stdin.end();
+      if (channel === STDIN && wants.stdin) {
+        if (!child.stdin.write(data.subarray(1))) {
+          ws.pause();
+          child.stdin.once('drain', () => ws.resume());
+        }
+      } else if (channel === CLOSE && data[1] === STDIN) child.stdin.end();
       // Channel 4 (resize) has no effect: the sandbox has no terminal.
     });
     ws.on('close', () => {
@@ -137,6 +157,8 @@ export class PodExecHandler {
     });
     child.on('close', (code, signal) => {
       forget();
+      ws.resume(); // paused for a stdin that will never drain now: the close handshake must be read
+
       finish(exitStatus(prepared.command, code ?? (signal ? 128 + 9 : 1)));
     });
   }

@@ -12,7 +12,7 @@ import { containerStatus, podConditions, podPhase, type ContainerRecord } from '
 import { podName, type Pod, type Probe } from './pod-types.js';
 import { runProbe } from './probes.js';
 import { PODS } from './refs.js';
-import { dataDirFor } from './volumes.js';
+import { dataDirFor, scratchDirFor } from './volumes.js';
 
 export interface KubeletTiming {
   startDelayMs: [number, number];
@@ -86,6 +86,11 @@ export class PodWorker {
     let dir = this.dataDirs.get(record);
     if (dir === undefined) this.dataDirs.set(record, (dir = dataDirFor(this.deps.stateDir, this.pod, record.spec)));
     return dir;
+  }
+
+  /** The container's /tmp: shared by its execs, like the writable layer of a real container. */
+  scratchDir(record: ContainerRecord): string {
+    return scratchDirFor(this.deps.stateDir, this.pod, record.spec);
   }
 
   start(): void {

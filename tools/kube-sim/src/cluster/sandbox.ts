@@ -1,5 +1,6 @@
 // Runs a real process as if inside the pod's container: bubblewrap gives it a private
-// root with the host's /usr, the pod volume at /data, a fresh PID namespace and only
+// root with the host's /usr, the pod volume at /data, the container's own /tmp (kept
+// across its execs, as a container's writable layer is), a fresh PID namespace and only
 // the container's environment. Commands are argument vectors, never shell strings.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +14,7 @@ const rconCliPath = fileURLToPath(new URL('../../bin/rcon-cli', import.meta.url)
 export interface SandboxOptions {
   command: string[];
   dataDir: string; // the pod volume, mounted at /data
+  tmpDir?: string; // the container's /tmp; a fresh tmpfs per process when absent
   env: Record<string, string>;
   hostname?: string;
 }
@@ -49,8 +51,7 @@ export function sandboxArgs(opts: SandboxOptions): string[] {
     '/proc',
     '--dev',
     '/dev',
-    '--tmpfs',
-    '/tmp',
+    ...(opts.tmpDir ? ['--bind', opts.tmpDir, '/tmp'] : ['--tmpfs', '/tmp']),
     '--dir',
     '/root',
     '--bind',

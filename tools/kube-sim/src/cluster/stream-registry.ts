@@ -29,6 +29,13 @@ export class StreamRegistry {
     return count;
   }
 
+  count(kind: StreamKind, namespace?: string): number {
+    let count = 0;
+    for (const stream of this.open)
+      if (stream.kind === kind && (!namespace || stream.namespace === namespace)) count += 1;
+    return count;
+  }
+
   cutAll(): void {
     for (const stream of [...this.open]) stream.cut();
     this.open.clear();

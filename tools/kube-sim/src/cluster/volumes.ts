@@ -21,3 +21,10 @@ export function dataDirFor(stateDir: string, pod: Pod, container: ContainerSpec)
   mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/** The container's writable /tmp, under the pod's own directory (gone with the simulator's state). */
+export function scratchDirFor(stateDir: string, pod: Pod, container: ContainerSpec): string {
+  const dir = join(stateDir, 'pods', pod.metadata.uid ?? 'unknown', 'containers', container.name, 'tmp');
+  mkdirSync(dir, { recursive: true, mode: 0o1777 });
+  return dir;
+}

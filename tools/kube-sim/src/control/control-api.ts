@@ -20,9 +20,11 @@ export function createSimControl(faults: FaultInjector, cluster: ClusterControl)
     crashPod: (ns, name, opts) => cluster.crashPod(ns, name, opts),
     setStuckTerminating: (ns, name, stuck) => cluster.setStuckTerminating(ns, name, stuck),
     cutStreams: (kind, ns, name) => cluster.cutStreams(kind, ns, name),
+    countStreams: (kind, ns) => cluster.countStreams(kind, ns),
     setCapacity: (capacity) => cluster.setCapacity(capacity),
     addPlayer: (ns, pod, player) => cluster.addPlayer(ns, pod, player),
     removePlayer: (ns, pod, player) => cluster.removePlayer(ns, pod, player),
+    writeLog: (ns, pod, lines) => cluster.writeLog(ns, pod, lines),
   };
 }
 
@@ -30,11 +32,12 @@ export function createSimControl(faults: FaultInjector, cluster: ClusterControl)
  * The control API, JSON over HTTP under `/_sim/`:
  *   GET|PUT|DELETE /_sim/faults                  read, change (partial FaultSettings), reset
  *   POST /_sim/watches/cut {abrupt?}              → {cut}
- *   POST /_sim/streams/cut {kind, namespace?, name?} → {cut}
+ *   POST /_sim/streams/cut {kind, namespace?, name?} → {cut};  GET /_sim/streams/<log|exec> → {open}
  *   PUT  /_sim/capacity {cpu?, memory?, pods?}
  *   POST /_sim/pods/<ns>/<name>/crash {oomKill?}
  *   PUT  /_sim/pods/<ns>/<name>/stuck-terminating {stuck}
  *   POST /_sim/pods/<ns>/<name>/players {player};  DELETE /_sim/pods/<ns>/<name>/players/<player>
+ *   POST /_sim/pods/<ns>/<name>/logs {lines}      → {written}
  */
 export function controlApi(control: SimControl): MountHandler {
   return async (req: IncomingMessage, res: ServerResponse, path: string[]) => {
@@ -58,6 +61,9 @@ export function controlApi(control: SimControl): MountHandler {
         if (body.kind !== 'log' && body.kind !== 'exec') throw ApiError.badRequest('kind must be "log" or "exec"');
         return ok({ cut: control.cutStreams(body.kind, optionalString(body.namespace), optionalString(body.name)) });
       }
+      case 'GET streams/log':
+      case 'GET streams/exec':
+        return ok({ open: control.countStreams(path[1] === 'log' ? 'log' : 'exec') });
       case 'PUT capacity':
         control.setCapacity(body as Parameters<ClusterControl['setCapacity']>[0]);
         return ok();
@@ -70,6 +76,8 @@ export function controlApi(control: SimControl): MountHandler {
       case 'POST pods/*/*/players':
         control.addPlayer(ns, name, requiredString(body.player, 'player'));
         return ok();
+      case 'POST pods/*/*/logs':
+        return ok({ written: control.writeLog(ns, name, logLines(body.lines)) });
       case 'DELETE pods/*/*/players/*':
         control.removePlayer(ns, name, extra);
         return ok();
@@ -86,4 +94,13 @@ function optionalString(v: unknown): string | undefined {
 function requiredString(v: unknown, field: string): string {
   if (typeof v !== 'string' || !v) throw ApiError.badRequest(`${field} is required`);
   return v;
+}
+
+const MAX_LOG_LINES = 10_000;
+
+/** Whole lines only: a newline inside one would make two. */
+function logLines(v: unknown): string[] {
+  if (!Array.isArray(v) || v.length > MAX_LOG_LINES || !v.every((l) => typeof l === 'string' && !/[\r\n]/.test(l)))
+    throw ApiError.badRequest(`lines must be an array of at most ${MAX_LOG_LINES} strings without line breaks`);
+  return v as string[];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { runCommand, type CommandServer } from './console-commands.js';
+import { isQuery, runCommand, type CommandServer } from './console-commands.js';
 import type { PlayerListFile } from './server-files.js';
 
 function fakeServer(online: string[] = []) {
@@ -84,5 +84,10 @@ describe('console commands', () => {
     expect(run('op')).toEqual(['Unknown or incomplete command, see below for error', 'op<--[HERE]']);
     expect(run('fly')).toEqual(['Unknown or incomplete command, see below for error', 'fly<--[HERE]']);
     expect(run('help')).toContain('/whitelist (add|list|off|on|reload|remove)');
+  });
+
+  it('tells queries, answered to the caller alone, from commands that change something', () => {
+    expect(['list', '/list uuids', ' SEED', 'help op'].filter(isQuery)).toHaveLength(4);
+    expect(['op alice', 'say hi', 'listen', ''].some(isQuery)).toBe(false);
   });
 });

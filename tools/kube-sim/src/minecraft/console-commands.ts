@@ -39,6 +39,17 @@ export function runCommand(server: CommandServer, input: string, source: 'Server
   return handler(server, args, { line, source });
 }
 
+/**
+ * Commands that only report. A real server answers them to the caller alone (vanilla's
+ * `sendSuccess(…, false)`); commands that change something are also logged for everyone to see.
+ */
+const QUERIES = new Set(['list', 'seed', 'help']);
+
+export function isQuery(input: string): boolean {
+  const [name = ''] = input.trim().replace(/^\//, '').split(/\s+/);
+  return QUERIES.has(name.toLowerCase());
+}
+
 interface Invocation {
   line: string;
   source: 'Server' | 'Rcon';

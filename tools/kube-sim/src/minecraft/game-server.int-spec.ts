@@ -193,6 +193,8 @@ describe('players, commands and RCON', () => {
     );
     expect(await rcon(s.host, 'list')).toBe('There are 2 of a max of 20 players online: alice, bob');
     expect(s.output.some((l) => l.endsWith(']: alice joined the game'))).toBe(true);
+    // A query's answer goes to the RCON client only, as on a real server.
+    expect(s.output.some((l) => l.includes('There are 2 of a max'))).toBe(false);
 
     s.server.removePlayer('alice');
     expect(s.server.players()).toEqual(['bob']);

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { enqueueBoot } from './boot-queue.js';
-import { runCommand, type CommandServer, type Difficulty, type WorldState } from './console-commands.js';
+import { isQuery, runCommand, type CommandServer, type Difficulty, type WorldState } from './console-commands.js';
 import { formatServerLine, initLine, type LogEntry } from './console-format.js';
 import {
   BIND_FAILURE,
@@ -246,7 +246,7 @@ export class EmulatedGameServer implements GameServer, CommandServer, StatusProv
   runRconCommand(command: string): string {
     if (this.phase !== 'running') return '';
     const reply = runCommand(this, command, 'Rcon');
-    for (const message of reply) this.log({ message });
+    if (!isQuery(command)) for (const message of reply) this.log({ message });
     return reply.join('');
   }
 

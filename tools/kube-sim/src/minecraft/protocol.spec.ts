@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { offlinePlayerUuid } from './offline-uuid.js';
-import { decodeRconPackets, encodeRconPacket, MAX_RESPONSE_CHARS, responsePackets } from './rcon-protocol.js';
+import { MAX_RESPONSE_CHARS, responsePackets } from './rcon-protocol.js';
 import { framePacket, legacyStatusResponse, readVarInt, takePackets, writeString, writeVarInt } from './status-ping.js';
 
 describe('VarInt and packet framing', () => {
@@ -36,17 +36,7 @@ describe('VarInt and packet framing', () => {
   });
 });
 
-describe('RCON packets', () => {
-  it('encodes and decodes the little-endian Source layout', () => {
-    const packet = encodeRconPacket({ id: 7, type: 2, body: 'list' });
-    expect(packet.readInt32LE(0)).toBe(packet.length - 4);
-    expect([...packet.subarray(-2)]).toEqual([0, 0]);
-    const { packets, rest } = decodeRconPackets(Buffer.concat([packet, packet.subarray(0, 5)]));
-    expect(packets).toEqual([{ id: 7, type: 2, body: 'list' }]);
-    expect(rest.length).toBe(5);
-    expect(() => decodeRconPackets(Buffer.from([1, 0, 0, 0]))).toThrow(/bad RCON packet length/);
-  });
-
+describe('RCON replies', () => {
   it('splits long replies into 4096-character packets and always sends at least one', () => {
     const reply = 'x'.repeat(MAX_RESPONSE_CHARS * 2 + 10);
     expect(responsePackets(3, reply).map((p) => [p.id, p.body.length])).toEqual([

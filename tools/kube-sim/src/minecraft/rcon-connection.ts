@@ -3,13 +3,13 @@ import type { Socket } from 'node:net';
 import {
   decodeRconPackets,
   encodeRconPacket,
-  responsePackets,
+  type RconPacket,
   SERVERDATA_AUTH,
   SERVERDATA_AUTH_RESPONSE,
   SERVERDATA_EXECCOMMAND,
   SERVERDATA_RESPONSE_VALUE,
-  type RconPacket,
-} from './rcon-protocol.js';
+} from '@blockplane/rcon';
+import { MAX_REQUEST_LENGTH, responsePackets } from './rcon-protocol.js';
 
 export interface RconTarget {
   /** undefined when RCON is disabled */
@@ -31,7 +31,7 @@ export function serveRconConnection(socket: Socket, target: RconTarget): void {
     buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
     let packets: RconPacket[];
     try {
-      ({ packets, rest: buffered } = decodeRconPackets(buffered));
+      ({ packets, rest: buffered } = decodeRconPackets(buffered, MAX_REQUEST_LENGTH));
     } catch {
       socket.destroy();
       return;
