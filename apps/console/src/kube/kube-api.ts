@@ -1,0 +1,82 @@
+import type { Readable } from 'node:stream';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import {
+  ApiException,
+  CoreV1Api,
+  HttpMethod,
+  KubeConfig,
+  Metrics,
+  RequestContext,
+  VersionApi,
+} from '@kubernetes/client-node';
+import { request } from 'undici';
+import { Readiness } from '@blockplane/observability';
+import { CONSOLE_CONFIG, type ConsoleConfig } from '../console.config.js';
+
+/** What a pods/log request may ask for (a subset of PodLogOptions). */
+export interface PodLogQuery {
+  container: string;
+  follow: boolean;
+  previous?: boolean;
+  sinceTime?: string;
+  tailLines?: number;
+}
+
+/** The console's reads of the Kubernetes API: pods, Secrets (RCON passwords), pod logs and pod metrics. */
+@Injectable()
+export class KubeApi implements OnModuleInit {
+  readonly kubeConfig = new KubeConfig();
+  readonly core: CoreV1Api;
+  readonly metrics: Metrics;
+  readonly namespace: string;
+
+  constructor(
+    @Inject(CONSOLE_CONFIG) config: ConsoleConfig,
+    private readonly readiness: Readiness,
+  ) {
+    if (config.kubeconfig) this.kubeConfig.loadFromFile(config.kubeconfig);
+    else this.kubeConfig.loadFromCluster();
+    this.core = this.kubeConfig.makeApiClient(CoreV1Api);
+    this.metrics = new Metrics(this.kubeConfig);
+    this.namespace = config.namespace;
+  }
+
+  onModuleInit(): void {
+    const version = this.kubeConfig.makeApiClient(VersionApi);
+    this.readiness.register('kubernetes', async () => {
+      await version.getCode();
+    });
+  }
+
+  /**
+   * Opens a pod's log and answers its body. client-node's own `Log` pipes the body without an error
+   * listener, so a stream cut by a reset crashes the process; here the caller reads it and sees the error.
+   */
+  async podLog(pod: string, query: PodLogQuery, signal: AbortSignal): Promise<Readable> {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig names no cluster');
+    const url = new URL(`${cluster.server}/api/v1/namespaces/${this.namespace}/pods/${pod}/log`);
+    url.searchParams.set('container', query.container);
+    url.searchParams.set('timestamps', 'true');
+    url.searchParams.set('follow', String(query.follow));
+    if (query.previous) url.searchParams.set('previous', 'true');
+    if (query.sinceTime) url.searchParams.set('sinceTime', query.sinceTime);
+    if (query.tailLines !== undefined) url.searchParams.set('tailLines', String(query.tailLines));
+    const context = new RequestContext(url.toString(), HttpMethod.GET);
+    await this.kubeConfig.applySecurityAuthentication(context);
+    // undici's request, not fetch: a follow is read for hours, and Node streams cost less per chunk than web streams.
+    const dispatcher = context.getDispatcher();
+    const response = await request(url, {
+      headers: context.getHeaders(),
+      ...(dispatcher ? { dispatcher } : {}),
+      signal,
+    });
+    if (response.statusCode !== 200) {
+      const status = (await response.body.json().catch(() => undefined)) as { message?: string } | undefined;
+      throw new ApiException(response.statusCode, status?.message ?? 'log request failed', status, {});
+    }
+    // A cut or an abort while nobody reads must not be an unhandled 'error': the reader sees the end.
+    response.body.on('error', () => undefined);
+    return response.body;
+  }
+}

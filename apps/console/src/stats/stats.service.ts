@@ -1,0 +1,104 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { PodMetric } from '@kubernetes/client-node';
+import type { ConsoleStats } from '@blockplane/contracts';
+import { LOGGER, type Logger } from '@blockplane/observability';
+import { RconSessions } from '../commands/rcon-sessions.js';
+import { CONSOLE_CONFIG, type ConsoleConfig } from '../console.config.js';
+import { gameContainer } from '../kube/game-pod.js';
+import { GamePods } from '../kube/game-pods.js';
+import { KubeApi } from '../kube/kube-api.js';
+import { ConsoleStreams } from '../streams/console-streams.service.js';
+import { FramePublisher } from '../streams/frame-publisher.js';
+import { parsePlayerList } from './players.js';
+import { parseQuantity } from './quantity.js';
+
+/** Players are asked of this many servers at once. */
+const CONCURRENCY = 32;
+const LIST_TIMEOUT_MS = 2_000;
+
+/**
+ * Every few seconds, for the watched servers only: CPU and memory from `metrics.k8s.io` (one list for
+ * the namespace, whatever the number of servers) and players online from each server's RCON `list`.
+ */
+@Injectable()
+export class StatsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private metricsFailed = false;
+
+  constructor(
+    @Inject(CONSOLE_CONFIG) private readonly config: ConsoleConfig,
+    private readonly streams: ConsoleStreams,
+    private readonly pods: GamePods,
+    private readonly kube: KubeApi,
+    private readonly rcon: RconSessions,
+    private readonly frames: FramePublisher,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.round(), this.config.statsIntervalMs);
+  }
+
+  beforeApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  private async round(): Promise<void> {
+    const watched = this.streams.watched();
+    if (this.running || watched.length === 0) return;
+    this.running = true;
+    try {
+      const usage = await this.podUsage();
+      const queue = [...watched];
+      const worker = async () => {
+        for (let serverId = queue.pop(); serverId !== undefined; serverId = queue.pop())
+          this.frames.publish({ type: 'stats', ...(await this.statsOf(serverId, usage)) });
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async statsOf(serverId: string, usage: Map<string, PodMetric>): Promise<ConsoleStats> {
+    const pod = this.pods.get(serverId);
+    const running = pod && gameContainer(pod)?.running;
+    const metric = pod?.metadata?.name ? usage.get(pod.metadata.name) : undefined;
+    const limits = pod?.spec?.containers[0]?.resources?.limits;
+    const sum = (read: (usage: { cpu: string; memory: string }) => string) =>
+      metric ? metric.containers.reduce((total, c) => total + (parseQuantity(read(c.usage)) ?? 0), 0) : undefined;
+    const cpu = sum((u) => u.cpu);
+    const cpuLimit = parseQuantity(limits?.['cpu']);
+    return {
+      serverId,
+      at: new Date().toISOString(),
+      cpuMillicores: cpu === undefined ? null : Math.round(cpu * 1000),
+      cpuLimitMillicores: cpuLimit === undefined ? null : Math.round(cpuLimit * 1000),
+      memoryBytes: sum((u) => u.memory) ?? null,
+      memoryLimitBytes: parseQuantity(limits?.['memory']) ?? null,
+      players: running ? await this.players(serverId) : null,
+    };
+  }
+
+  private async players(serverId: string): Promise<ConsoleStats['players']> {
+    try {
+      return parsePlayerList(await this.rcon.run(serverId, 'list', LIST_TIMEOUT_MS)) ?? null;
+    } catch {
+      return null; // not up yet, or RCON refused: the next round asks again
+    }
+  }
+
+  /** PodMetrics by pod name; empty when the cluster has no metrics API (logged once). */
+  private async podUsage(): Promise<Map<string, PodMetric>> {
+    try {
+      const list = await this.kube.metrics.getPodMetrics(this.kube.namespace);
+      this.metricsFailed = false;
+      return new Map(list.items.map((item) => [item.metadata.name, item]));
+    } catch (error) {
+      if (!this.metricsFailed) this.logger.warn({ err: error }, 'pod metrics are unavailable');
+      this.metricsFailed = true;
+      return new Map();
+    }
+  }
+}

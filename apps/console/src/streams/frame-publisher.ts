@@ -1,0 +1,22 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type ConsoleFrame, consoleFrameSubject } from '@blockplane/contracts';
+import { NatsConnection } from '@blockplane/messaging';
+import { LOGGER, type Logger } from '@blockplane/observability';
+
+/** Publishes a server's frames on its live subject, where every gateway holding its viewers listens. */
+@Injectable()
+export class FramePublisher {
+  constructor(
+    private readonly nats: NatsConnection,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  publish(frame: ConsoleFrame): void {
+    try {
+      this.nats.connection.publish(this.nats.liveSubject(consoleFrameSubject(frame.serverId)), JSON.stringify(frame));
+    } catch (error) {
+      // Closed or draining at shutdown: live frames are not kept (gateways refill gaps with console.attach).
+      this.logger.warn({ err: error, serverId: frame.serverId, type: frame.type }, 'console frame not published');
+    }
+  }
+}
