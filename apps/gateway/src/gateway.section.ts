@@ -32,5 +32,32 @@ const trustProxy = z
     return z.NEVER;
   });
 
-export const gatewaySection = z.object({ TRUST_PROXY: trustProxy }).transform((e) => ({ trustProxy: e.TRUST_PROXY }));
+/** `https://panel.example.com` exactly: a scheme, a host and maybe a port; no path, no trailing slash. */
+const isOrigin = (entry: string): boolean => {
+  if (!URL.canParse(entry)) return false;
+  const url = new URL(entry);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === entry;
+};
+
+/**
+ * The browser origins that may call the API (CORS with credentials) and present the refresh cookie:
+ * a comma-separated list, none by default. A panel served from the gateway's own origin lists it too.
+ */
+const corsOrigins = z
+  .string()
+  .optional()
+  .transform((value, ctx): string[] => {
+    const entries = (value ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    const bad = entries.find((entry) => !isOrigin(entry));
+    if (bad === undefined) return entries;
+    ctx.addIssue({ code: 'custom', message: `expected origins like https://panel.example.com, got ${bad}` });
+    return z.NEVER;
+  });
+
+export const gatewaySection = z
+  .object({ TRUST_PROXY: trustProxy, CORS_ORIGINS: corsOrigins })
+  .transform((e) => ({ trustProxy: e.TRUST_PROXY, corsOrigins: e.CORS_ORIGINS }));
 export type GatewayConfig = z.output<typeof gatewaySection>;

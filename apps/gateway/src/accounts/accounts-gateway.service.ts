@@ -1,27 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { z } from 'zod';
 import {
   type Actor,
   DomainError,
   type LoginRequest,
-  type Quota,
+  type passwordResetConfirmSchema,
+  type passwordResetRequestSchema,
   type RefreshRequest,
   type RegisterRequest,
+  type RegistrationAccepted,
   type User,
 } from '@blockplane/contracts';
 import { RpcClient } from '@blockplane/messaging';
+import { OriginPolicy } from '../http/origin-policy.js';
+import { sourceOf } from '../http/source-address.js';
 import { clearRefreshCookie, deliverSession, presentedRefreshToken, type SessionAnswer } from './refresh-cookie.js';
 
-/** The caller's address, as Express resolves it behind trusted proxies: auth rate-limits by it. */
-const sourceOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+export type PasswordResetRequest = z.output<typeof passwordResetRequestSchema>;
+export type PasswordResetConfirm = z.output<typeof passwordResetConfirmSchema>;
 
-/** Carries account requests to auth and moves the refresh token between HTTP and RPC. */
+/** Carries account requests to auth with the caller's address (auth rate-limits by it) and moves the refresh token between HTTP and RPC. */
 @Injectable()
 export class AccountsGatewayService {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly origins: OriginPolicy,
+  ) {}
 
-  register(body: RegisterRequest): Promise<User> {
-    return this.rpc.request('auth.register', body);
+  register(body: RegisterRequest, req: Request): Promise<RegistrationAccepted> {
+    return this.rpc.request('auth.register', { ...body, source: sourceOf(req) });
   }
 
   async login(body: LoginRequest, req: Request, res: Response): Promise<SessionAnswer> {
@@ -30,7 +38,7 @@ export class AccountsGatewayService {
   }
 
   async refresh(body: RefreshRequest, req: Request, res: Response): Promise<SessionAnswer> {
-    const refreshToken = presentedRefreshToken(req, body.refreshToken);
+    const refreshToken = presentedRefreshToken(req, body.refreshToken, this.origins);
     if (refreshToken === undefined) throw new DomainError('UNAUTHENTICATED', 'a refresh token is required');
     const session = await this.rpc.request('auth.refresh', { refreshToken, source: sourceOf(req) });
     return deliverSession(session, req, res);
@@ -38,16 +46,20 @@ export class AccountsGatewayService {
 
   /** Logging out twice, or without a token, leaves the caller logged out: nothing to refuse. */
   async logout(body: RefreshRequest, req: Request, res: Response): Promise<void> {
-    const refreshToken = presentedRefreshToken(req, body.refreshToken);
+    const refreshToken = presentedRefreshToken(req, body.refreshToken, this.origins);
     if (refreshToken !== undefined) await this.rpc.request('auth.logout', { refreshToken });
     clearRefreshCookie(res);
   }
 
-  me(actor: Actor): Promise<User> {
-    return this.rpc.request('auth.me', { actor });
+  async requestPasswordReset(body: PasswordResetRequest, req: Request): Promise<void> {
+    await this.rpc.request('auth.password-reset.request', { ...body, source: sourceOf(req) });
   }
 
-  setQuota(actor: Actor, userId: string, quota: Quota): Promise<User> {
-    return this.rpc.request('auth.set-quota', { actor, userId, quota });
+  async confirmPasswordReset(body: PasswordResetConfirm, req: Request): Promise<void> {
+    await this.rpc.request('auth.password-reset.confirm', { ...body, source: sourceOf(req) });
+  }
+
+  me(actor: Actor): Promise<User> {
+    return this.rpc.request('auth.me', { actor });
   }
 }

@@ -1,32 +1,43 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
   type Actor,
   type LoginRequest,
   loginRequestSchema,
-  type Quota,
-  quotaSchema,
+  passwordResetConfirmSchema,
+  passwordResetRequestSchema,
   type RefreshRequest,
   refreshRequestSchema,
   type RegisterRequest,
   registerRequestSchema,
+  type RegistrationAccepted,
   type User,
 } from '@blockplane/contracts';
 import { Public } from '@blockplane/service';
+import { SignedIn } from '../access/access-rule.js';
 import { CurrentActor } from '../authentication/current-actor.decorator.js';
-import { UuidParamPipe } from '../http/uuid-param.pipe.js';
 import { ZodBodyPipe } from '../http/zod-body.pipe.js';
-import { AccountsGatewayService } from './accounts-gateway.service.js';
+import {
+  AccountsGatewayService,
+  type PasswordResetConfirm,
+  type PasswordResetRequest,
+} from './accounts-gateway.service.js';
 import type { SessionAnswer } from './refresh-cookie.js';
 
+/** Sessions and password resets are public and not in the activity log (there is no actor yet); auth rate-limits them. */
 @Controller('api/v1')
 export class AccountsController {
   constructor(private readonly accounts: AccountsGatewayService) {}
 
+  /** The same 202 whether or not the email already had an account: registration reveals no accounts. */
   @Public()
   @Post('auth/register')
-  register(@Body(new ZodBodyPipe(registerRequestSchema)) body: RegisterRequest): Promise<User> {
-    return this.accounts.register(body);
+  @HttpCode(202)
+  register(
+    @Body(new ZodBodyPipe(registerRequestSchema)) body: RegisterRequest,
+    @Req() req: Request,
+  ): Promise<RegistrationAccepted> {
+    return this.accounts.register(body, req);
   }
 
   @Public()
@@ -62,18 +73,30 @@ export class AccountsController {
     return this.accounts.logout(body, req, res);
   }
 
+  /** 202 whether or not the email has an account. */
+  @Public()
+  @Post('auth/password-reset')
+  @HttpCode(202)
+  requestPasswordReset(
+    @Body(new ZodBodyPipe(passwordResetRequestSchema)) body: PasswordResetRequest,
+    @Req() req: Request,
+  ): Promise<void> {
+    return this.accounts.requestPasswordReset(body, req);
+  }
+
+  @Public()
+  @Post('auth/password-reset/confirm')
+  @HttpCode(204)
+  confirmPasswordReset(
+    @Body(new ZodBodyPipe(passwordResetConfirmSchema)) body: PasswordResetConfirm,
+    @Req() req: Request,
+  ): Promise<void> {
+    return this.accounts.confirmPasswordReset(body, req);
+  }
+
+  @SignedIn()
   @Get('me')
   me(@CurrentActor() actor: Actor): Promise<User> {
     return this.accounts.me(actor);
-  }
-
-  /** Auth decides who may: only admins (issue 5 builds the rest of the admin API). */
-  @Put('admin/users/:id/quota')
-  setQuota(
-    @CurrentActor() actor: Actor,
-    @Param('id', new UuidParamPipe('user')) userId: string,
-    @Body(new ZodBodyPipe(quotaSchema)) quota: Quota,
-  ): Promise<User> {
-    return this.accounts.setQuota(actor, userId, quota);
   }
 }

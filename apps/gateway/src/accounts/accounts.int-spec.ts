@@ -22,8 +22,8 @@ describe('gateway accounts routes', () => {
 
   beforeAll(async () => {
     // Behind a proxy on loopback: the caller's address comes from X-Forwarded-For.
-    kit = await GatewayTestKit.start({ TRUST_PROXY: 'loopback' });
-    kit.answer('auth.register', ({ email }) => aUser({ email }));
+    kit = await GatewayTestKit.start({ TRUST_PROXY: 'loopback', CORS_ORIGINS: browser.Origin });
+    kit.answer('auth.register', () => ({ message: 'If this email can be used, the account is ready: log in' }));
     kit.answer('auth.login', () => session);
     kit.answer('auth.refresh', () => session);
     kit.answer('auth.logout', () => ({}));
@@ -33,10 +33,33 @@ describe('gateway accounts routes', () => {
   });
   afterAll(() => kit.close());
 
-  it('registers: 201 with the user, the email normalised by the contract schema', async () => {
-    const res = await request(kit.url).post('/api/v1/auth/register').send(credentials).expect(201);
-    expect(res.body.email).toBe('alex@example.com');
-    expect(kit.last('auth.register')).toEqual({ email: 'alex@example.com', password: credentials.password });
+  it('registers: 202 with auth’s message, the email normalised by the contract schema, with the caller’s address', async () => {
+    const res = await request(kit.url)
+      .post('/api/v1/auth/register')
+      .set('X-Forwarded-For', '203.0.113.7')
+      .send(credentials)
+      .expect(202);
+    expect(res.body).toEqual({ message: 'If this email can be used, the account is ready: log in' });
+    expect(kit.last('auth.register')).toEqual({
+      email: 'alex@example.com',
+      password: credentials.password,
+      source: '203.0.113.7',
+    });
+  });
+
+  it('asks auth for a password reset (202) and confirms one (204), with the caller’s address', async () => {
+    kit.answer('auth.password-reset.request', () => ({}));
+    kit.answer('auth.password-reset.confirm', () => ({}));
+    await request(kit.url).post('/api/v1/auth/password-reset').send({ email: credentials.email }).expect(202);
+    expect(kit.last('auth.password-reset.request')).toEqual({ email: 'alex@example.com', source: '127.0.0.1' });
+    const confirm = { token: 'single-use', password: 'a brand new passphrase' };
+    await request(kit.url).post('/api/v1/auth/password-reset/confirm').send(confirm).expect(204);
+    expect(kit.last('auth.password-reset.confirm')).toEqual({ ...confirm, source: '127.0.0.1' });
+    const bad = await request(kit.url)
+      .post('/api/v1/auth/password-reset/confirm')
+      .send({ token: 'single-use', password: 'short' })
+      .expect(400);
+    expect(bad.body.error.details).toEqual([{ path: 'password', message: 'must be at least 12 characters' }]);
   });
 
   it('refuses a short password and unknown fields with field-level details, without asking auth', async () => {
@@ -121,6 +144,33 @@ describe('gateway accounts routes', () => {
     expect(kit.last('auth.logout')).toEqual({ refreshToken: 'from-body' });
   });
 
+  describe('CSRF: the refresh cookie counts only from the panel’s own pages', () => {
+    const cookie = { Cookie: '__Host-blockplane_refresh=stolen-by-a-form' };
+
+    it.each([
+      ['a foreign origin', { Origin: 'https://evil.example' }],
+      ['no Origin and a cross-site Sec-Fetch-Site', { 'Sec-Fetch-Site': 'cross-site' }],
+      ['neither Origin nor Sec-Fetch-Site', {}],
+    ])('refuses a cookie refresh and logout from %s with 403, without asking auth', async (_, headers) => {
+      const before = [kit.received.get('auth.refresh')?.length, kit.received.get('auth.logout')?.length];
+      for (const path of ['/api/v1/auth/refresh', '/api/v1/auth/logout']) {
+        const res = await request(kit.url).post(path).set(cookie).set(headers).send({}).expect(403);
+        expect(res.body.error.code).toBe('FORBIDDEN');
+        expect(res.headers['set-cookie']).toBeUndefined();
+      }
+      expect([kit.received.get('auth.refresh')?.length, kit.received.get('auth.logout')?.length]).toEqual(before);
+    });
+
+    it('accepts the cookie from a same-origin page that sends no Origin', async () => {
+      await request(kit.url)
+        .post('/api/v1/auth/refresh')
+        .set({ ...cookie, 'Sec-Fetch-Site': 'same-origin' })
+        .send({})
+        .expect(200);
+      expect(kit.last('auth.refresh')?.refreshToken).toBe('stolen-by-a-form');
+    });
+  });
+
   it('answers GET me with the caller’s user', async () => {
     const actor: Actor = { userId: randomUUID(), role: 'user' };
     kit.answer('auth.me', ({ actor: asking }) => aUser({ id: asking.userId }));
@@ -129,38 +179,5 @@ describe('gateway accounts routes', () => {
       .set('Authorization', `Bearer ${await kit.token({ actor })}`)
       .expect(200);
     expect(res.body.id).toBe(actor.userId);
-  });
-
-  describe('PUT admin/users/:id/quota', () => {
-    const quota = { maxServers: 5, maxCpuCores: 8, maxMemoryMb: 16384, maxDiskGb: 100 };
-    const admin: Actor = { userId: randomUUID(), role: 'admin' };
-
-    it('sets the quota through auth and answers the user', async () => {
-      const userId = randomUUID();
-      kit.answer('auth.set-quota', ({ userId: id, quota: q }) => aUser({ id, quota: q }));
-      const res = await request(kit.url)
-        .put(`/api/v1/admin/users/${userId}/quota`)
-        .set('Authorization', `Bearer ${await kit.token({ actor: admin })}`)
-        .send(quota)
-        .expect(200);
-      expect(res.body).toMatchObject({ id: userId, quota });
-      expect(kit.last('auth.set-quota')).toEqual({ actor: admin, userId, quota });
-    });
-
-    it('maps auth’s FORBIDDEN to 403, a bad quota to 400 and a non-UUID id to 404', async () => {
-      kit.answer('auth.set-quota', () => {
-        throw new DomainError('FORBIDDEN', 'only admins set quotas');
-      });
-      const token = await kit.token();
-      const auth = { Authorization: `Bearer ${token}` };
-      await request(kit.url).put(`/api/v1/admin/users/${randomUUID()}/quota`).set(auth).send(quota).expect(403);
-      const bad = await request(kit.url)
-        .put(`/api/v1/admin/users/${randomUUID()}/quota`)
-        .set(auth)
-        .send({ ...quota, maxServers: -1 })
-        .expect(400);
-      expect(bad.body.error.details).toEqual([{ path: 'maxServers', message: expect.any(String) }]);
-      await request(kit.url).put('/api/v1/admin/users/42/quota').set(auth).send(quota).expect(404);
-    });
   });
 });

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { parse } from 'cookie';
-import type { Session } from '@blockplane/contracts';
+import { DomainError, type Session } from '@blockplane/contracts';
+import type { OriginPolicy } from '../http/origin-policy.js';
 
 /** `__Host-`: the browser only accepts it Secure, from this host, for the whole path. */
 export const REFRESH_COOKIE = '__Host-blockplane_refresh';
@@ -24,9 +25,21 @@ export function deliverSession(session: Session, req: Request, res: Response): S
   return rest;
 }
 
-/** The cookie when the browser sent one, else the body's. */
-export function presentedRefreshToken(req: Request, bodyToken: string | undefined): string | undefined {
-  return parse(req.headers.cookie ?? '')[REFRESH_COOKIE] ?? bodyToken;
+/**
+ * The cookie when the browser sent one, else the body's. The cookie is the only credential a browser sends on
+ * its own, so it counts only on requests from the panel's own pages (CSRF): anything else is refused.
+ */
+export function presentedRefreshToken(
+  req: Request,
+  bodyToken: string | undefined,
+  origins: OriginPolicy,
+): string | undefined {
+  const cookie = parse(req.headers.cookie ?? '')[REFRESH_COOKIE];
+  if (cookie === undefined) return bodyToken;
+  if (!origins.vouchesFor(req.headers)) {
+    throw new DomainError('FORBIDDEN', 'the refresh cookie is accepted only from the panel origins');
+  }
+  return cookie;
 }
 
 export function clearRefreshCookie(res: Response): void {

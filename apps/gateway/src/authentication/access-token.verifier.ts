@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { errors, jwtVerify } from 'jose';
-import { type Actor, actorSchema } from '@blockplane/contracts';
+import { z } from 'zod';
 import { JwksKeyStore } from './jwks-key.store.js';
 
 /** What auth puts in every access token; anything else is not one. */
@@ -11,16 +11,21 @@ const accessTokenRules = {
   algorithms: ['EdDSA'],
 };
 
-/** Turns an access token into the actor it speaks for, or `undefined` when it is not a valid one. */
+const subject = z.uuid();
+
+/**
+ * Turns an access token into the user it was issued to, or `undefined` when it is not a valid one. Only the
+ * subject is believed: the account's role and standing are asked of auth on every request.
+ */
 @Injectable()
 export class AccessTokenVerifier {
   constructor(private readonly keys: JwksKeyStore) {}
 
-  async verify(token: string): Promise<Actor | undefined> {
+  async verify(token: string): Promise<string | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.keys.resolve, accessTokenRules);
-      const actor = actorSchema.safeParse({ userId: payload.sub, role: payload['role'] });
-      return actor.success ? actor.data : undefined;
+      const userId = subject.safeParse(payload.sub);
+      return userId.success ? userId.data : undefined;
     } catch (error) {
       // A bad token is the caller's problem (401); failing to reach auth for keys is ours (503).
       if (error instanceof errors.JOSEError) return undefined;

@@ -42,7 +42,9 @@ describe('gateway authentication', () => {
     const before = kit.received.get('auth.me')?.length ?? 0;
     const res = await me(`Bearer ${await token()}`).expect(401);
     expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
-    expect(res.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'a valid access token is required' } });
+    expect(res.body).toEqual({
+      error: { code: 'UNAUTHENTICATED', message: 'a valid access token or API key is required' },
+    });
     expect(kit.received.get('auth.me')?.length ?? 0).toBe(before);
   });
 
@@ -56,14 +58,21 @@ describe('gateway authentication', () => {
   it('lets public routes through without a token', async () => {
     kit.answer('servers.plans', () => [{ id: 'small', name: 'Small', cpuCores: 1, memoryMb: 2048, diskGb: 10 }]);
     kit.answer('servers.types', () => [{ id: 'paper', name: 'Paper', versions: ['1.21.4'] }]);
-    kit.answer('auth.register', ({ email }) => aUser({ email }));
+    kit.answer('auth.register', () => ({ message: 'accepted' }));
+    kit.answer('auth.password-reset.request', () => ({}));
+    kit.answer('auth.password-reset.confirm', () => ({}));
     kit.answer('auth.login', ({ email }) => aSession(aUser({ email })));
     await request(kit.url).get('/api/v1/plans').expect(200);
     await request(kit.url).get('/api/v1/server-types').expect(200);
     await request(kit.url)
       .post('/api/v1/auth/register')
       .send({ email: 'alex@example.com', password: 'correct horse battery' })
-      .expect(201);
+      .expect(202);
+    await request(kit.url).post('/api/v1/auth/password-reset').send({ email: 'alex@example.com' }).expect(202);
+    await request(kit.url)
+      .post('/api/v1/auth/password-reset/confirm')
+      .send({ token: 'reset-token', password: 'correct horse battery' })
+      .expect(204);
     await request(kit.url).post('/api/v1/auth/login').send({ email: 'alex@example.com', password: 'x' }).expect(200);
     await request(kit.url).post('/api/v1/auth/logout').send({}).expect(204);
     await request(kit.url).get('/api/v1/status').expect(200);
@@ -81,6 +90,16 @@ describe('gateway authentication', () => {
     await request(kit.url).post(`/api/v1/servers/${id}/power`).send({ action: 'start' }).expect(401);
     await request(kit.url).delete(`/api/v1/servers/${id}`).expect(401);
     await request(kit.url).put(`/api/v1/admin/users/${id}/quota`).send({}).expect(401);
+    await request(kit.url).get('/api/v1/permissions').expect(401);
+    await request(kit.url).get('/api/v1/me/api-keys').expect(401);
+    await request(kit.url).get(`/api/v1/servers/${id}/subusers`).expect(401);
+    await request(kit.url).get('/api/v1/admin/users').expect(401);
+  });
+
+  it('reads the credential from the Authorization header only, never from the query or the body', async () => {
+    const token = await kit.token();
+    await request(kit.url).get(`/api/v1/me?access_token=${token}`).expect(401);
+    await request(kit.url).post('/api/v1/servers').send({ access_token: token }).expect(401);
   });
 
   it('does not believe X-Forwarded-For unless told to trust the proxy', async () => {

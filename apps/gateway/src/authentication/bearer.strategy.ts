@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
 import { Strategy } from 'passport-http-bearer';
 import type { Actor } from '@blockplane/contracts';
-import { AccessTokenVerifier } from './access-token.verifier.js';
+import { sourceOf } from '../http/source-address.js';
+import { CallerAuthenticator } from './caller-authenticator.js';
 
-/** `Authorization: Bearer <access token>`; the verified actor becomes `req.user`. */
+/** `Authorization: Bearer <access token | API key>`; the authenticated actor becomes `req.user`. */
 @Injectable()
 export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
-  constructor(private readonly verifier: AccessTokenVerifier) {
-    super();
+  constructor(private readonly callers: CallerAuthenticator) {
+    super({ passReqToCallback: true });
   }
 
-  async validate(token: string): Promise<Actor | false> {
-    return (await this.verifier.verify(token)) ?? false;
+  async validate(req: Request, credential: string): Promise<Actor | false> {
+    return (await this.callers.authenticate(credential, sourceOf(req))) ?? false;
   }
 }

@@ -13,11 +13,11 @@ function fieldProblems(error: z.ZodError): { path: string; message: string }[] {
   });
 }
 
-/** Validates a request body (or query) against a contract schema: the parsed value, or 400 with field-level details. */
+/** Validates a body, query or socket payload against its contract schema, or fails with field-level details (400). */
 export class ZodBodyPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
   constructor(
     private readonly schema: S,
-    private readonly part: 'body' | 'query' = 'body',
+    private readonly part: 'body' | 'query' | 'payload' = 'body',
   ) {}
 
   transform(value: unknown): z.output<S> {

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type {
+  ActivityPage,
   Actor,
   CreateServerRequest,
   Dashboard,
   DashboardPage,
+  PageQuery,
   Plan,
   PowerRequest,
   Server,
@@ -47,5 +49,9 @@ export class ServersGatewayService {
 
   usage(actor: Actor): Promise<Usage> {
     return this.rpc.request('servers.usage', { actor });
+  }
+
+  activity(actor: Actor, serverId: string, page: PageQuery): Promise<ActivityPage> {
+    return this.rpc.request('servers.activity', { actor, serverId, ...page });
   }
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { type Actor, DomainError, type Usage } from '@blockplane/contracts';
-import { aServer, GatewayTestKit } from '../testing/gateway-test-kit.js';
+import { type Actor, DomainError, permissions, type Usage } from '@blockplane/contracts';
+import { aServer, anAccess, GatewayTestKit } from '../testing/gateway-test-kit.js';
 
 const actor: Actor = { userId: randomUUID(), role: 'user' };
 const usage: Usage = {
@@ -19,7 +19,8 @@ describe('gateway servers routes', () => {
 
   beforeAll(async () => {
     kit = await GatewayTestKit.start();
-    auth = { Authorization: `Bearer ${await kit.token({ actor })}` };
+    auth = await kit.bearer(actor);
+    kit.answer('servers.access', ({ actor: asking, serverId }) => anAccess(asking, { serverId }));
     kit.answer('servers.create', ({ actor: owner, name, type, version, plan }) =>
       aServer({ ownerId: owner.userId, name, type, version, plan }),
     );
@@ -31,7 +32,7 @@ describe('gateway servers routes', () => {
     );
     kit.answer('servers.delete', ({ serverId }) => aServer({ id: serverId, status: 'deleting' }));
     kit.answer('servers.dashboard', () => ({
-      servers: [aServer({ ownerId: actor.userId })],
+      servers: [{ ...aServer({ ownerId: actor.userId }), access: 'owner', permissions: [...permissions] }],
       usage,
       nextCursor: 'next',
     }));
@@ -129,12 +130,25 @@ describe('gateway servers routes', () => {
   });
 
   it('answers 404 to an id that is not a UUID, without asking the servers service', async () => {
-    const before = kit.received.get('servers.get')?.length ?? 0;
+    const asked = () => [kit.received.get('servers.access')?.length, kit.received.get('servers.get')?.length];
+    const before = asked();
     const res = await request(kit.url).get('/api/v1/servers/not-an-id').set(auth).expect(404);
     expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: 'server not found' } });
     await request(kit.url).post('/api/v1/servers/42/power').set(auth).send({ action: 'start' }).expect(404);
     await request(kit.url).delete('/api/v1/servers/42').set(auth).expect(404);
-    expect(kit.received.get('servers.get')?.length ?? 0).toBe(before);
+    expect(asked()).toEqual(before);
+  });
+
+  it('answers a server’s activity log a page at a time, and refuses bad paging', async () => {
+    const id = randomUUID();
+    kit.answer('servers.activity', () => ({ entries: [], nextCursor: null }));
+    await request(kit.url).get(`/api/v1/servers/${id}/activity?limit=10&cursor=abc`).set(auth).expect(200, {
+      entries: [],
+      nextCursor: null,
+    });
+    expect(kit.last('servers.activity')).toEqual({ actor, serverId: id, limit: 10, cursor: 'abc' });
+    const bad = await request(kit.url).get(`/api/v1/servers/${id}/activity?limit=500`).set(auth).expect(400);
+    expect(bad.body.error.details).toEqual([{ path: 'limit', message: expect.any(String) }]);
   });
 
   it('maps the servers service’s domain errors: QUOTA_EXCEEDED → 409, NOT_FOUND → 404', async () => {

@@ -1,0 +1,305 @@
+import type { Msg, Subscription } from '@nats-io/transport-node';
+import {
+  type ConsoleBacklog,
+  type ConsoleFrame,
+  consoleFrameSchema,
+  consoleFrameSubject,
+  type ConsoleLine,
+  type ConsoleStats,
+  type ConsoleStatus,
+} from '@blockplane/contracts';
+import type { NatsConnection, RpcClient } from '@blockplane/messaging';
+import type { Logger } from '@blockplane/observability';
+import type { ConsoleNamespace } from './console-socket.types.js';
+import type { ViewerSession } from './viewer-session.js';
+
+/** How long a failed re-attach waits before the next try. */
+const RETRY_MS = 1_000;
+/** Frames held while (re-)attaching; past this the oldest go (the attach answer brings their lines back). */
+const MAX_HELD_FRAMES = 1_000;
+/** Epochs left behind, whose late frames are dropped rather than taken for a new run. */
+const MAX_RETIRED_EPOCHS = 8;
+
+export interface FeedDeps {
+  /** This gateway replica, as the console knows its leases. */
+  holder: string;
+  nats: NatsConnection;
+  rpc: RpcClient;
+  /** Lines a joining viewer gets. */
+  backlogLines: number;
+  logger: Logger;
+}
+
+/**
+ * One server's console at this gateway: ONE lease on the console's stream and one subscription to its
+ * frames, however many viewers (a socket.io room). It keeps the last lines for later joiners, and its
+ * place in the stream (`epoch`, `seq`): a frame that skips lines or comes from another run makes it ask
+ * the console for what follows its last line, so viewers see every line once, in order, or a notice.
+ */
+export class ConsoleFeed {
+  readonly viewers = new Set<ViewerSession>();
+  /** Lines each skipped viewer has not been sent. */
+  private readonly missed = new Map<ViewerSession, number>();
+  readonly room: string;
+  /** Resolves once the first attach answered; rejects with its failure. */
+  readonly ready: Promise<void>;
+  leaseMs = 15_000;
+  private epoch = '';
+  private lastSeq = -1;
+  private recent: ConsoleLine[] = [];
+  private status: ConsoleStatus | undefined;
+  private statusAt = Number.NEGATIVE_INFINITY;
+  private stats: ConsoleStats | undefined;
+  /** Frames that arrived while an attach was out: applied once it answered. */
+  private held: ConsoleFrame[] | undefined = [];
+  private readonly retired: string[] = [];
+  private readonly subscription: Subscription;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    readonly serverId: string,
+    private readonly nsp: ConsoleNamespace,
+    private readonly deps: FeedDeps,
+  ) {
+    this.room = `server:${serverId}`;
+    // Subscribed before attaching: no frame published after the backlog was read can be missed.
+    this.subscription = deps.nats.connection.subscribe(deps.nats.liveSubject(consoleFrameSubject(serverId)), {
+      callback: (error, message) => this.received(error, message),
+    });
+    this.ready = this.start();
+    // A failed start is the joiners' to hear of; nothing else waits for it.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Sends a new viewer the status, the last stats and the last lines, then adds it to the live room. */
+  add(viewer: ViewerSession): void {
+    const { socket } = viewer;
+    if (this.status) socket.emit('status', { serverId: this.serverId, ...this.status });
+    if (this.stats) socket.emit('stats', this.stats);
+    socket.emit('console.output', { serverId: this.serverId, lines: this.recent });
+    // Synchronous with the replay: the next line the room gets is the one after it.
+    void socket.join(this.room);
+    this.viewers.add(viewer);
+  }
+
+  remove(viewer: ViewerSession): void {
+    void viewer.socket.leave(this.room);
+    this.viewers.delete(viewer);
+    this.missed.delete(viewer);
+  }
+
+  /** The console holds no lease of ours any more (it restarted, or the lease ran out): take it again. */
+  resync(): void {
+    if (this.held || this.stopped) return;
+    this.held = [];
+    this.reattach();
+  }
+
+  /** Ends the subscription and gives the lease back. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.subscription.unsubscribe();
+    await this.deps.rpc
+      .request('console.detach', { holder: this.deps.holder, serverId: this.serverId })
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, serverId: this.serverId }, 'console detach failed'),
+      );
+  }
+
+  private async start(): Promise<void> {
+    const backlog = await this.attach();
+    this.epoch = backlog.epoch;
+    this.setStatus(backlog.status);
+    this.take(backlog.lines);
+    this.releaseHeld();
+  }
+
+  private attach(after?: { epoch: string; seq: number }): Promise<ConsoleBacklog> {
+    // At least one line, so the answer tells where the stream stands even when viewers get no replay.
+    const lines = Math.max(1, this.deps.backlogLines);
+    return this.deps.rpc
+      .request('console.attach', {
+        holder: this.deps.holder,
+        serverId: this.serverId,
+        lines,
+        ...(after ? { after } : {}),
+      })
+      .then((backlog) => {
+        this.leaseMs = backlog.leaseMs;
+        return backlog;
+      });
+  }
+
+  private reattach(): void {
+    // After the last line held, if any: the answer is then exactly what followed it, or says it is gone.
+    const after = this.lastSeq >= 0 ? { epoch: this.epoch, seq: this.lastSeq } : undefined;
+    this.attach(after).then(
+      (backlog) => {
+        if (this.stopped) return;
+        this.caughtUp(backlog, after !== undefined);
+        this.releaseHeld();
+      },
+      (error: unknown) => {
+        this.deps.logger.warn({ err: error, serverId: this.serverId }, 'console re-attach failed; retrying');
+        if (!this.stopped) this.retryTimer = setTimeout(() => this.reattach(), RETRY_MS);
+      },
+    );
+  }
+
+  /** What followed our last line; when some of it is gone (another run, older than the ring), a notice first. */
+  private caughtUp(backlog: ConsoleBacklog, askedAfter: boolean): void {
+    if (backlog.status.status !== this.status?.status || backlog.status.reason !== this.status.reason) {
+      this.setStatus(backlog.status);
+    }
+    const sameRun = backlog.epoch === this.epoch;
+    if (!sameRun) {
+      this.retire(this.epoch);
+      this.epoch = backlog.epoch;
+      this.lastSeq = -1;
+    }
+    const fresh = backlog.lines.filter((line) => line.seq > this.lastSeq);
+    const next = fresh[0]?.seq ?? this.lastSeq + 1;
+    const whole = sameRun && (askedAfter ? backlog.complete : next === this.lastSeq + 1);
+    if (whole) {
+      this.deliver(fresh);
+      return;
+    }
+    const notice: ConsoleLine = {
+      seq: next,
+      time: new Date().toISOString(),
+      kind: 'notice',
+      text: '── some lines could not be shown: the console stream was interrupted ──',
+    };
+    this.deliver(fresh, notice);
+  }
+
+  private received(error: Error | null, message: Msg): void {
+    if (error) {
+      this.deps.logger.warn({ err: error, serverId: this.serverId }, 'console frame subscription failed');
+      return;
+    }
+    const frame = consoleFrameSchema.safeParse(parseJson(message.string()));
+    if (!frame.success || frame.data.serverId !== this.serverId) {
+      this.deps.logger.warn({ serverId: this.serverId }, 'dropped a malformed console frame');
+      return;
+    }
+    if (!this.held) {
+      this.apply(frame.data);
+      return;
+    }
+    this.held.push(frame.data);
+    if (this.held.length > MAX_HELD_FRAMES) this.held.shift();
+  }
+
+  private releaseHeld(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    // A frame may find a gap again: the frames after it are then held until the next answer.
+    for (const [index, frame] of held.entries()) {
+      this.apply(frame);
+      const holding = this.holding();
+      if (holding) {
+        holding.push(...held.slice(index + 1));
+        return;
+      }
+    }
+  }
+
+  /** The frames held while an attach is out, if one is. */
+  private holding(): ConsoleFrame[] | undefined {
+    return this.held;
+  }
+
+  private apply(frame: ConsoleFrame): void {
+    switch (frame.type) {
+      case 'output': {
+        if (this.retired.includes(frame.epoch)) return;
+        const fresh = frame.lines.filter((line) => frame.epoch !== this.epoch || line.seq > this.lastSeq);
+        if (fresh.length === 0) return;
+        // A frame lost on the way (core NATS is at most once), or a new run of the stream.
+        if (frame.epoch !== this.epoch || fresh[0]?.seq !== this.lastSeq + 1) {
+          this.resync();
+          return;
+        }
+        this.deliver(fresh);
+        return;
+      }
+      case 'status': {
+        const at = Date.parse(frame.at);
+        if (at < this.statusAt) return;
+        this.statusAt = at;
+        this.setStatus({ status: frame.status, reason: frame.reason });
+        return;
+      }
+      case 'stats': {
+        const { type: _type, ...stats } = frame;
+        this.stats = stats;
+        this.nsp.to(this.room).emit('stats', stats);
+        return;
+      }
+    }
+  }
+
+  private setStatus(status: ConsoleStatus): void {
+    this.status = status;
+    this.nsp.to(this.room).emit('status', { serverId: this.serverId, ...status });
+  }
+
+  private deliver(lines: ConsoleLine[], notice?: ConsoleLine): void {
+    const shown = notice ? [notice, ...lines] : lines;
+    if (shown.length === 0) return;
+    this.take(lines, notice);
+    this.nsp
+      .to(this.room)
+      .except(this.skipped(shown))
+      .emit('console.output', { serverId: this.serverId, lines: shown });
+  }
+
+  /**
+   * The viewers whose connection is too far behind to take more now (by socket id, as socket.io excludes
+   * them from a broadcast). One that caught up first hears how many lines it missed.
+   */
+  private skipped(lines: ConsoleLine[]): string[] {
+    const behind: string[] = [];
+    for (const viewer of this.viewers) {
+      const missed = this.missed.get(viewer) ?? 0;
+      if (viewer.lagging) {
+        this.missed.set(viewer, missed + lines.length);
+        behind.push(viewer.socket.id);
+        continue;
+      }
+      if (missed > 0) {
+        this.missed.delete(viewer);
+        const text = `── ${missed} lines not shown: this connection could not keep up ──`;
+        const line: ConsoleLine = { seq: lines[0]?.seq ?? 0, time: new Date().toISOString(), kind: 'notice', text };
+        viewer.socket.emit('console.output', { serverId: this.serverId, lines: [line] });
+      }
+      viewer.sent();
+    }
+    return behind;
+  }
+
+  /** Keeps the last lines for later joiners and the position of the console's last line. */
+  private take(lines: ConsoleLine[], notice?: ConsoleLine): void {
+    const last = lines.at(-1);
+    if (last) this.lastSeq = last.seq;
+    const kept = [...this.recent, ...(notice ? [notice] : []), ...lines];
+    this.recent = this.deps.backlogLines === 0 ? [] : kept.slice(-this.deps.backlogLines);
+  }
+
+  private retire(epoch: string): void {
+    if (epoch === '') return;
+    this.retired.push(epoch);
+    if (this.retired.length > MAX_RETIRED_EPOCHS) this.retired.shift();
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

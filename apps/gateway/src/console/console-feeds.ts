@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { NatsConnection, RpcClient } from '@blockplane/messaging';
+import { LOGGER, type Logger } from '@blockplane/observability';
+import { ConsoleFeed, type FeedDeps } from './console-feed.js';
+import { CONSOLE_SOCKET_CONFIG, type ConsoleSocketConfig } from './console-socket.section.js';
+import type { ViewerSession } from './viewer-session.js';
+
+/** The most servers one `console.renew` names (the contract's cap). */
+const RENEW_BATCH = 10_000;
+/** Renewed this often before a lease would end: a late renewal or two still holds it. */
+const RENEWALS_PER_LEASE = 3;
+
+/**
+ * The servers this gateway replica shows consoles of: one feed (one lease, one subscription) per server
+ * with viewers, opened by its first viewer, closed with its last. Every lease is renewed by one
+ * `console.renew`; those the console says we no longer hold are taken again.
+ */
+@Injectable()
+export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  /** This replica's name for its leases: one per process. */
+  readonly holder = `gw-${randomUUID()}`;
+  private readonly feeds = new Map<string, ConsoleFeed>();
+  private readonly deps: FeedDeps;
+  private renewal: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    nats: NatsConnection,
+    private readonly rpc: RpcClient,
+    @Inject(CONSOLE_SOCKET_CONFIG) config: ConsoleSocketConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.deps = { holder: this.holder, nats, rpc, backlogLines: config.backlogLines, logger };
+  }
+
+  onApplicationBootstrap(): void {
+    this.scheduleRenewal();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.renewal);
+    const feeds = [...this.feeds.values()];
+    this.feeds.clear();
+    await Promise.all(feeds.map((feed) => feed.stop()));
+  }
+
+  /** Adds a viewer to the server's feed, opening it (and its lease) if it is the first. */
+  async join(viewer: ViewerSession, serverId: string): Promise<void> {
+    if (viewer.joined.has(serverId)) return;
+    let feed = this.feeds.get(serverId);
+    if (!feed) {
+      feed = new ConsoleFeed(serverId, viewer.socket.nsp, this.deps);
+      this.feeds.set(serverId, feed);
+    }
+    try {
+      await feed.ready;
+    } catch (error) {
+      // Every joiner of a feed that could not start hears why; the next join tries anew.
+      if (this.feeds.get(serverId) === feed) {
+        this.feeds.delete(serverId);
+        void feed.stop();
+      }
+      throw error;
+    }
+    if (viewer.ended) {
+      this.closeIfUnwatched(feed);
+      return;
+    }
+    feed.add(viewer);
+    viewer.joined.add(serverId);
+  }
+
+  leave(viewer: ViewerSession, serverId: string): void {
+    viewer.joined.delete(serverId);
+    const feed = this.feeds.get(serverId);
+    if (!feed) return;
+    feed.remove(viewer);
+    this.closeIfUnwatched(feed);
+  }
+
+  leaveAll(viewer: ViewerSession): void {
+    for (const serverId of [...viewer.joined]) this.leave(viewer, serverId);
+  }
+
+  /** Servers with a feed here now (the benchmark and tests read it). */
+  watched(): string[] {
+    return [...this.feeds.keys()];
+  }
+
+  private closeIfUnwatched(feed: ConsoleFeed): void {
+    if (feed.viewers.size > 0 || this.feeds.get(feed.serverId) !== feed) return;
+    this.feeds.delete(feed.serverId);
+    void feed.stop();
+  }
+
+  private scheduleRenewal(): void {
+    if (this.stopped) return;
+    const leaseMs = Math.min(15_000, ...[...this.feeds.values()].map((feed) => feed.leaseMs));
+    this.renewal = setTimeout(() => {
+      void this.renew().finally(() => this.scheduleRenewal());
+    }, leaseMs / RENEWALS_PER_LEASE);
+  }
+
+  private async renew(): Promise<void> {
+    const serverIds = [...this.feeds.keys()];
+    for (let start = 0; start < serverIds.length; start += RENEW_BATCH) {
+      const batch = serverIds.slice(start, start + RENEW_BATCH);
+      try {
+        const { lost } = await this.rpc.request('console.renew', { holder: this.holder, serverIds: batch });
+        for (const serverId of lost) this.feeds.get(serverId)?.resync();
+      } catch (error) {
+        this.logger.warn({ err: error, servers: batch.length }, 'console leases not renewed; trying again');
+      }
+    }
+  }
+}
