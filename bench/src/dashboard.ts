@@ -1,7 +1,8 @@
-// Dashboard latency for one user with --servers servers (default 10,000): the servers service and the
-// gateway run in this process against a scratch database migrated with the real command, and the
-// first page and a deep page are timed through the real RPC path (NatsConnection + RpcClient) and
-// through the gateway's HTTP route.
+// Dashboard latency for one user with --servers servers (default 10,000) who is also a sub-user of
+// --shared servers of other owners (default 1,000): the servers service and the gateway run in this
+// process against a scratch database migrated with the real command, and the first page and a deep
+// page are timed through the real RPC path (NatsConnection + RpcClient) and through the gateway's
+// HTTP route. `servers.access`, which the gateway asks on every server-scoped request, is timed too.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -18,11 +19,13 @@ import { percentile, report, type Result } from './measure.js';
 const { values } = parseArgs({
   options: {
     servers: { type: 'string', default: '10000' },
+    shared: { type: 'string', default: '1000' },
     samples: { type: 'string', default: '300' },
     limit: { type: 'string', default: '50' },
   },
 });
 const count = Number(values.servers);
+const shared = Number(values.shared);
 const samples = Number(values.samples);
 const limit = Number(values.limit);
 const owner: Actor = { userId: randomUUID(), role: 'user' };
@@ -31,7 +34,9 @@ const owner: Actor = { userId: randomUUID(), role: 'user' };
  * Seeds the owner's servers (and other owners' around them) straight into the servers schema with
  * multi-row INSERTs: the dashboard reads only this service's tables, so seeding through the
  * provisioner is not needed, and no Kubernetes exists in this benchmark: zero Kubernetes calls by
- * construction. Ten servers share each createdAt, so the id tie-breaker is exercised.
+ * construction. Ten servers share each createdAt, so the id tie-breaker is exercised. The owner is a
+ * sub-user of `shared` of the others' servers, and their quota row carries the running usage totals
+ * the service keeps.
  */
 async function seed(database: StackDatabase): Promise<void> {
   const insert = (ownerId: string, n: number) => `
@@ -43,26 +48,44 @@ async function seed(database: StackDatabase): Promise<void> {
   await database.query(insert(owner.userId, count));
   for (let i = 0; i < 10; i++) await database.query(insert(randomUUID(), 1000));
   await database.query(`
-    insert into servers.owner_quota (user_id, max_servers, max_cpu_cores, max_memory_mb, max_disk_gb, role, quota_set_at)
-    values ('${owner.userId}', ${count}, ${count}, ${count * 2048}, ${count * 10}, 'user', now())`);
+    insert into servers.subuser (server_id, user_id, permissions, server_created_at, created_at, updated_at)
+    select id, '${owner.userId}', '{control.console,file.read}', created_at, now(), now()
+    from servers.game_server where owner_id <> '${owner.userId}' order by random() limit ${shared}`);
+  await database.query(`
+    insert into servers.owner_quota (user_id, max_servers, max_cpu_cores, max_memory_mb, max_disk_gb, quota_set_at,
+      used_servers, used_cpu_cores, used_memory_mb, used_disk_gb)
+    values ('${owner.userId}', ${count}, ${count}, ${count * 2048}, ${count * 10}, now(),
+      ${count}, ${count}, ${count * 2048}, ${count * 10})`);
   await database.query('analyze servers.game_server');
+  await database.query('analyze servers.subuser');
 }
 
-async function time(label: string, request: () => Promise<Dashboard>, expected: number): Promise<Result[]> {
+/** `samples` sequential requests; `wrong` says what is wrong with an answer (undefined: nothing). */
+async function time<T>(
+  label: string,
+  request: () => Promise<T>,
+  wrong: (answer: T) => string | undefined,
+  target?: { max: number },
+): Promise<Result[]> {
   const latencies: number[] = [];
   for (let i = 0; i < samples; i++) {
     const started = performance.now();
-    const page = await request();
+    const answer = await request();
     latencies.push(performance.now() - started);
-    if (page.servers.length !== expected || page.usage.servers.used !== count) {
-      throw new Error(`${label}: ${page.servers.length} servers, usage ${page.usage.servers.used}`);
-    }
+    const problem = wrong(answer);
+    if (problem) throw new Error(`${label}: ${problem}`);
   }
   return [
     { name: `${label} p50`, value: percentile(latencies, 50), unit: 'ms' },
-    { name: `${label} p99`, value: percentile(latencies, 99), unit: 'ms', target: { max: 50 } },
+    { name: `${label} p99`, value: percentile(latencies, 99), unit: 'ms', ...(target ? { target } : {}) },
   ];
 }
+
+/** A full page, with the owner's own usage. */
+const fullPage = (page: Dashboard) =>
+  page.servers.length === limit && page.usage.servers.used === count
+    ? undefined
+    : `${page.servers.length} servers, usage ${page.usage.servers.used}`;
 
 /** Boots a service in this process on a free port, quiet. */
 async function start<Extra extends Record<string, ConfigSection>>(
@@ -83,7 +106,7 @@ try {
   const seedStart = performance.now();
   await seed(database);
   console.log(
-    `seeded ${count} servers (and 10,000 of other owners) in ${(performance.now() - seedStart).toFixed(0)} ms`,
+    `seeded ${count} servers (and 10,000 of other owners, ${shared} of them shared with the owner) in ${(performance.now() - seedStart).toFixed(0)} ms`,
   );
 
   const env = { DATABASE_URL: database.url, NATS_NAMESPACE: namespace };
@@ -103,8 +126,17 @@ try {
     { subject: 'auth.jwks', handle: async () => ({ keys: [jwk] }) },
     logger,
   );
-  jwks.start();
-  closing.unshift(() => jwks.stop());
+  // The gateway asks auth for the caller's standing on every request: answered at once here.
+  const principal = new RpcResponder(
+    nats,
+    `${namespace}.auth`,
+    { subject: 'auth.principal', handle: async () => ({ userId: owner.userId, role: owner.role, status: 'active' }) },
+    logger,
+  );
+  for (const responder of [jwks, principal]) {
+    responder.start();
+    closing.unshift(() => responder.stop());
+  }
   const gateway = await start(gatewayApp, env);
   closing.unshift(() => gateway.close());
   const token = await new SignJWT({ role: owner.role })
@@ -131,21 +163,34 @@ try {
   const seen = new Set<string>();
   let cursor: string | undefined;
   let deep: string | undefined;
+  let sharedServer: string | undefined;
   const walkStart = performance.now();
   do {
     const page = await rpcPage(cursor);
     for (const server of page.servers) seen.add(server.id);
-    if (page.nextCursor && seen.size + limit <= count) deep = page.nextCursor;
+    sharedServer ??= page.servers.find((server) => server.access === 'subuser')?.id;
+    if (page.nextCursor && seen.size + limit <= count + shared) deep = page.nextCursor;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
-  if (seen.size !== count || !deep) throw new Error(`the walk listed ${seen.size} servers, not ${count}`);
-  console.log(`walked all ${count} servers in pages of ${limit} in ${(performance.now() - walkStart).toFixed(0)} ms\n`);
+  if (seen.size !== count + shared || !deep || !sharedServer) {
+    throw new Error(`the walk listed ${seen.size} servers, not ${count + shared}`);
+  }
+  const serverId = sharedServer;
+  console.log(
+    `walked all ${count + shared} servers in pages of ${limit} in ${(performance.now() - walkStart).toFixed(0)} ms\n`,
+  );
 
+  const target = { max: 50 };
   const results = [
-    ...(await time('RPC first page', () => rpcPage(), limit)),
-    ...(await time(`RPC deep page (after ${count - limit})`, () => rpcPage(deep), limit)),
-    ...(await time('HTTP first page', () => httpPage(), limit)),
-    ...(await time(`HTTP deep page (after ${count - limit})`, () => httpPage(deep), limit)),
+    ...(await time('RPC first page', () => rpcPage(), fullPage, target)),
+    ...(await time(`RPC deep page (after ${count + shared - limit})`, () => rpcPage(deep), fullPage, target)),
+    ...(await time('HTTP first page', () => httpPage(), fullPage, target)),
+    ...(await time(`HTTP deep page (after ${count + shared - limit})`, () => httpPage(deep), fullPage, target)),
+    ...(await time(
+      'RPC servers.access (a sub-user)',
+      () => rpc.request('servers.access', { actor: owner, serverId }),
+      (access) => (access.kind === 'subuser' ? undefined : `kind ${access.kind}`),
+    )),
     { name: 'Kubernetes requests (none exists here)', value: 0, unit: '' },
   ];
   if (!report(results)) process.exitCode = 1;

@@ -85,11 +85,17 @@ describe('a server from sign-up to deletion', () => {
     expect((await onDashboard())?.status).toBe('running');
   });
 
-  it('deletes: status deleted, every object gone, the quota freed', async () => {
+  it('deletes: gone for its owner once deleted (404), every object gone, the quota freed', async () => {
     const deleted = await client.request<Server>('DELETE', `servers/${server.id}`);
     expect(deleted.status).toBe(202);
     expect(deleted.body.status).toBe('deleting');
-    await client.waitForStatus(server.id, 'deleted');
+    // A deleted server no longer exists for anyone: no status to read, a 404 like any unknown id.
+    await waitFor(
+      'the deleted server to answer 404',
+      async () => (await client.request('GET', `servers/${server.id}`)).status === 404,
+      { timeoutMs: 20_000 },
+    );
+    expect(await onDashboard()).toBeUndefined();
     await waitFor('every object to be gone', () => cluster.isEmptyFor(server.id));
     expect(await client.usage()).toMatchObject({
       servers: { used: 0 },

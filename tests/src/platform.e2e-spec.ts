@@ -77,7 +77,7 @@ describe('readiness follows NATS', () => {
 
   beforeAll(async () => {
     nats = await PrivateNats.start();
-    service = await spawnService('console', { NATS_URL: nats.url });
+    service = await spawnService('gateway', { NATS_URL: nats.url });
   });
   afterAll(async () => {
     await service.stop();
