@@ -46,6 +46,8 @@ beforeAll(async () => {
     GAME_SERVICE_PORT: String(await freePort()),
   });
   client = await connectTestClient(provisioner);
+  // The start-up reconciliation would apply a server created meanwhile in its own trace: let it finish first.
+  await waitFor('the start-up reconciliation', () => spans.getFinishedSpans().some((s) => s.name === 'reconcile'));
 }, 60_000);
 
 afterAll(async () => {
