@@ -27,6 +27,8 @@ export default {
   testMatch: ['<rootDir>/{apps,libs,tools,tests}/**/*.{spec,int-spec,e2e-spec}.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/tools/dev/jest-global-setup.mjs',
-  maxWorkers: 2,
+  // One test file at a time: an e2e file runs a whole stack (six services, the simulator, sandboxed game
+  // servers), and two side by side on two cores made file transfers in the files e2e fail now and then.
+  maxWorkers: 1,
   testTimeout: 30000,
 };

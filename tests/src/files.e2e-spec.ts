@@ -93,7 +93,7 @@ describe.each([
       ...uploadableNames.map((name) => ({ name: `many/${name}`, bytes: randomBytes(1000) })),
     ];
     const uploaded = await files.upload('/up', parts);
-    expect(uploaded.status).toBe(201);
+    expect(uploaded).toMatchObject({ status: 201 });
     expect((uploaded.body as Uploaded).files.map((f) => f.path).sort()).toEqual(
       parts.map((p) => `/up/${p.name}`).sort(),
     );
