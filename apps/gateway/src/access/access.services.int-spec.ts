@@ -36,7 +36,13 @@ describe('gateway access with the real auth and servers services', () => {
   const as = (token: string) => new GatewayClient(gateway.url, token);
 
   beforeAll(async () => {
-    const env = { NATS_NAMESPACE: namespace, LOG_LEVEL: 'warn' };
+    // The test database's rate-limit rows are shared by every spec that signs up from this address: not this test's subject.
+    const env = {
+      NATS_NAMESPACE: namespace,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_REGISTER_PER_SOURCE: '10000/1h',
+      RATE_LIMIT_LOGIN_PER_SOURCE: '10000/15m',
+    };
     services.push(
       ...(await Promise.all(['auth', 'servers'].map((name) => spawnService(name, env, { timeoutMs: 30_000 })))),
     );
