@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActivityPage, FileList, Permission, Uploaded } from '@blockplane/contracts';
-import { type Stack, waitFor } from '@blockplane/testing';
+import { type Stack, waitFor, oddFileNames } from '@blockplane/testing';
 import { AccessKit } from './access-kit.js';
 import { digest, FilesClient, type FilesTarget, filesTarget, type PodShell, startFilesStack } from './files-kit.js';
 
@@ -23,22 +23,8 @@ const env = {
 const editorBytes = Number(env.FILES_MAX_EDITOR_BYTES);
 const uploadBytes = Number(env.FILES_MAX_UPLOAD_BYTES);
 
-/** Names a shell would trip on, and UTF-8. */
-const oddNames = [
-  'with space.txt',
-  `quote's "double".txt`,
-  '$(touch x).txt',
-  '`id`.txt',
-  'semi;colon&amp|pipe>gt<lt*star?q[b]{c}~t!b#h',
-  'ünï cødé 日本 🙂.txt',
-  '-rf',
-  '--help',
-  '.hidden',
-  'back\\slash',
-  'percent%22.txt',
-];
 /** A browser sends `"` in a multipart filename as %22: a literal %22 cannot be uploaded by name. */
-const uploadableNames = oddNames.filter((name) => !name.includes('%22'));
+const uploadableNames = oddFileNames.filter((name) => !name.includes('%22'));
 
 const contentFor = (name: string, binary: Buffer) =>
   Buffer.concat([Buffer.from(`$(touch /tmp/pwned) \`touch /tmp/pwned\` ; "${name}" ünï\n`), binary]);
@@ -71,7 +57,7 @@ describe.each([
   });
 
   it('writes and reads back files with odd names, binary and UTF-8 content', async () => {
-    for (const name of oddNames) {
+    for (const name of oddFileNames) {
       const content = contentFor(name, binary);
       const written = await files.write(`/odd/${name}`, content);
       expect(written.status).toBe(200);
@@ -82,7 +68,7 @@ describe.each([
       expect(read.bytes.equals(content)).toBe(true);
     }
     const listing = await files.list('/odd');
-    expect((listing.body as FileList).entries.map((e) => e.name).sort()).toEqual([...oddNames].sort());
+    expect((listing.body as FileList).entries.map((e) => e.name).sort()).toEqual([...oddFileNames].sort());
     expect(await shell.run(t.pod, t.container, 'ls -A /tmp')).not.toContain('pwned');
   });
 
@@ -116,7 +102,7 @@ describe.each([
     const dir = mkdtempSync(join(tmpdir(), 'files-e2e-'));
     try {
       execFileSync('tar', ['-xz', '-C', dir], { input: download.bytes });
-      for (const name of oddNames) {
+      for (const name of oddFileNames) {
         expect(readFileSync(join(dir, 'odd', name)).equals(contentFor(name, binary))).toBe(true);
       }
     } finally {

@@ -27,7 +27,15 @@ import { type KubeSim, startKubeSim } from '@blockplane/kube-sim';
 import { EventPublisher, eventStreamName, NatsConnection, RpcClient, RpcResponder } from '@blockplane/messaging';
 import { createLogger } from '@blockplane/observability';
 import { describeServiceContract, type RunningService, startTestService } from '@blockplane/service/testing';
-import { freePort, type ServiceProcess, spawnService, testEnv, uniqueNamespace, waitFor } from '@blockplane/testing';
+import {
+  freePort,
+  type ServiceProcess,
+  spawnService,
+  testEnv,
+  uniqueNamespace,
+  waitFor,
+  oddFileNames,
+} from '@blockplane/testing';
 import { filesApp } from './files.app.js';
 
 const GAME_NAMESPACE = `files-${randomBytes(4).toString('hex')}`;
@@ -174,21 +182,6 @@ async function serverTarget(state: 'running' | 'stopped'): Promise<Target> {
   return { server, pod: `mc-${server.serverId}-files`, container: 'files' };
 }
 
-/** Names a shell would trip on, and UTF-8. */
-const oddNames = [
-  'with space.txt',
-  `quote's "double".txt`,
-  '$(touch x).txt',
-  '`id`.txt',
-  'semi;colon&amp|pipe>gt<lt*star?q[b]{c}~t!b#h',
-  'ünï cødé 日本 🙂.txt',
-  '-rf',
-  '--help',
-  '.hidden',
-  'back\\slash',
-  'percent%22.txt',
-];
-
 beforeAll(async () => {
   sim = await startKubeSim({ startDelayMs: [0, 0], gamePort: await freePort(), rconPort: await freePort() });
   kubeConfig = new KubeConfig();
@@ -258,7 +251,7 @@ describe.each([
   });
 
   it('writes and reads back files with odd names, binary and UTF-8 content', async () => {
-    for (const name of oddNames) {
+    for (const name of oddFileNames) {
       const content = Buffer.concat([Buffer.from(`$(touch /tmp/pwned) \`id\` ; "${name}" ünï\n`), binary]);
       const written = await put(target, `/odd/${name}`, content);
       expect(written.status).toBe(200);
@@ -266,7 +259,7 @@ describe.each([
       expect(await bytesOf(await transfer(target, 'read', `/odd/${name}`))).toEqual(content);
     }
     const listing = await call('files.list', { actor: owner, serverId: id(), path: '/odd' });
-    expect(listing.entries.map((e) => e.name).sort()).toEqual([...oddNames].sort());
+    expect(listing.entries.map((e) => e.name).sort()).toEqual([...oddFileNames].sort());
     expect(await podShell(target.pod, target.container, 'ls /tmp')).not.toContain('pwned');
   });
 
@@ -285,7 +278,7 @@ describe.each([
       { name: 'big.bin', bytes: large },
       { name: 'plugins/conf/é "quoted" $(x).yml', bytes: Buffer.from('key: `value`\n') },
       // A literal %22 cannot be told from a quote in a multipart filename (browsers encode `"` as %22).
-      ...oddNames
+      ...oddFileNames
         .filter((name) => !name.includes('%22'))
         .map((name) => ({ name: `many/${name}`, bytes: randomBytes(1000) })),
     ];
@@ -309,7 +302,7 @@ describe.each([
     const dir = mkdtempSync(join(tmpdir(), 'files-download-'));
     try {
       execFileSync('tar', ['-xz', '-C', dir], { input: await bytesOf(response) });
-      for (const name of oddNames) {
+      for (const name of oddFileNames) {
         const local = readFileSync(join(dir, 'odd', name));
         expect(local).toEqual(await bytesOf(await transfer(target, 'read', `/odd/${name}`)));
       }
@@ -368,9 +361,9 @@ describe.each([
       path: '/backups/up.tar.gz',
       to: '/restored',
     });
-    expect(extracted).toMatchObject({ to: '/restored', files: oddNames.length + 1 });
+    expect(extracted).toMatchObject({ to: '/restored', files: oddFileNames.length + 1 });
     expect(digest(await bytesOf(await transfer(target, 'download', '/restored/big.bin')))).toBe(digest(large));
-    for (const name of oddNames.filter((n) => !n.includes('%22'))) {
+    for (const name of oddFileNames.filter((n) => !n.includes('%22'))) {
       const original = await bytesOf(await transfer(target, 'read', `/up/many/${name}`));
       expect(await bytesOf(await transfer(target, 'read', `/restored/many/${name}`))).toEqual(original);
     }

@@ -7,3 +7,4 @@ export * from './kube-request-counter.js';
 export * from './stack.js';
 export * from './gateway-client.js';
 export * from './console-viewer.js';
+export * from './odd-file-names.js';
