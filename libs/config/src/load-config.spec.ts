@@ -19,7 +19,7 @@ describe('loadConfig', () => {
   it('applies defaults and types every value', () => {
     const config = loadConfig(sections, valid);
     expect(config).toEqual({
-      http: { host: '127.0.0.1', port: 8081, shutdownTimeoutMs: 10_000 },
+      http: { host: '127.0.0.1', port: 8081, shutdownTimeoutMs: 10_000, idleTimeoutMs: 120_000 },
       nats: { url: 'nats://127.0.0.1:4222', namespace: 'blockplane' },
       database: { url: valid.DATABASE_URL, poolMax: 10 },
     });

@@ -8,8 +8,14 @@ export const httpSection = (defaultPort: number) =>
       HOST: envTypes.text('127.0.0.1'),
       PORT: envTypes.port(defaultPort),
       SHUTDOWN_TIMEOUT_MS: envTypes.integer(10_000, 100),
+      HTTP_IDLE_TIMEOUT_MS: envTypes.integer(120_000, 1_000),
     })
-    .transform((e) => ({ host: e.HOST, port: e.PORT, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS }));
+    .transform((e) => ({
+      host: e.HOST,
+      port: e.PORT,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
+    }));
 export type HttpConfig = z.output<ReturnType<typeof httpSection>>;
 
 export const logSection = z

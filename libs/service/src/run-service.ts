@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import type { RequestHandler } from 'express';
 import { NestFactory } from '@nestjs/core';
@@ -77,6 +78,11 @@ export async function createServiceApp<Extra extends Record<string, ConfigSectio
     bodyParser: false,
     abortOnError: false,
   });
+  // A world uploaded over a slow link outlasts Node's 5-minute cap on a whole request: a connection is cut
+  // when it stays quiet instead (headers keep their own 60 s limit).
+  const server = app.getHttpServer() as Server;
+  server.requestTimeout = 0;
+  server.timeout = config.http.idleTimeoutMs;
   app.use(httpObservability(httpDurationHistogram(registry), logger));
   for (const handler of definition.edge?.(config) ?? []) app.use(handler);
   app.useBodyParser('json', { limit: definition.jsonLimit ?? '1mb' });
