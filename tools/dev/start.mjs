@@ -29,7 +29,7 @@ const step = (what, command, args) => {
   execFileSync(command, args, { stdio: 'inherit', env });
 };
 
-step('PostgreSQL and NATS', 'bash', ['tools/dev/ensure-services.sh']);
+step('Debian packages, PostgreSQL and NATS', 'bash', ['tools/dev/ensure-machine.sh']);
 step('Building (tsc -b)', process.execPath, ['node_modules/typescript/bin/tsc', '-b']);
 for (const service of ['auth', 'servers', 'provisioner']) {
   execFileSync(process.execPath, [`apps/${service}/dist/migrate.js`, 'up'], {

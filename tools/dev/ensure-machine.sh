@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Makes sure the machine's PostgreSQL and NATS (with JetStream) are up, starting them with the
-# machine's own commands when they are not. Used by .ci/run and `npm start`.
+# Makes this machine ready for the stack and its tests, doing only what is missing: the Debian packages
+# (bubblewrap runs the simulated containers' exec — the file manager, rcon-cli — as real processes), then
+# PostgreSQL and NATS with JetStream, started with the machine's own commands. Used by `npm start` and `npm test`.
 set -euo pipefail
+
+if ! command -v bwrap >/dev/null; then
+  echo "Installing bubblewrap …"
+  apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null
+fi
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
