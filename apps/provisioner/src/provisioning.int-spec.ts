@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
 import { status } from 'minecraft-server-util';
@@ -17,6 +17,8 @@ import { eventStreamName, EventPublisher, NatsConnection, RpcResponder } from '@
 import { createLogger } from '@blockplane/observability';
 import { type RunningService, startTestService } from '@blockplane/service/testing';
 import { freePort, testEnv, waitFor } from '@blockplane/testing';
+import { USED_AT } from './file-host/file-host.manifests.js';
+import { FileHostService } from './file-host/file-host.service.js';
 import { provisionerApp } from './provisioner.app.js';
 
 const GAME_NAMESPACE = `games-${randomBytes(4).toString('hex')}`;
@@ -419,5 +421,32 @@ describe('reconciliation', () => {
     sim.control.faults.reset();
     await nextEvent('pod.ready', server.serverId, 0, 20_000);
     expect((await readSts(server.serverId)).spec?.replicas).toBe(1);
+  }, 30_000);
+});
+
+describe('file hosts', () => {
+  it('keeps a helper used after a sweep saw it idle, and removes it once nothing used it', async () => {
+    const server = spec({ resources: { cpuCores: 0.5, memoryMb: 1024, diskGb: 5 } });
+    await readyServer(server);
+    const stopped = { ...server, desiredState: 'stopped' as const };
+    desired.set(server.serverId, stopped);
+    await publisher.publish('server.power-requested', { server: stopped, action: 'stop' });
+    await nextEvent('server.stopped', server.serverId);
+    await waitFor('the game pod to go', async () => !(await exists(() => currentPod(server.serverId))));
+    const hosts = service.app.get(FileHostService);
+    await hosts.acquire(server.serverId);
+    const name = `mc-${server.serverId}-files`;
+    const stampedLongAgo = { metadata: { annotations: { [USED_AT]: new Date(0).toISOString() } } };
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+    await core.patchNamespacedPod({ name, ...ns, body: stampedLongAgo }, merge);
+    const seenIdle = await core.readNamespacedPod({ name, ...ns });
+    await hosts.acquire(server.serverId); // an operation stamps the helper after the sweep listed it
+    await hosts.sweepHelper(seenIdle);
+    expect((await core.readNamespacedPod({ name, ...ns })).metadata?.deletionTimestamp).toBeUndefined();
+
+    await core.patchNamespacedPod({ name, ...ns, body: stampedLongAgo }, merge);
+    await hosts.sweepHelper(await core.readNamespacedPod({ name, ...ns }));
+    await waitFor('the idle helper to go', async () => !(await exists(() => core.readNamespacedPod({ name, ...ns }))));
   }, 30_000);
 });

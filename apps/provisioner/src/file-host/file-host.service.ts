@@ -97,19 +97,29 @@ export class FileHostService implements OnApplicationBootstrap, BeforeApplicatio
     const { items } = await this.kube.call(() =>
       this.kube.core.listNamespacedPod({ namespace, labelSelector: FILE_HOST_SELECTOR }),
     );
-    for (const helper of items) {
-      const serverId = helper.metadata?.labels?.[FILE_HOST_SERVER_LABEL];
-      if (!serverId || helper.metadata?.deletionTimestamp) continue;
-      const usedAt = Date.parse(helper.metadata?.annotations?.[USED_AT] ?? '') || 0;
-      const statefulSet = await this.kube.find(() =>
-        this.kube.apps.readNamespacedStatefulSet({ name: objectName(serverId), namespace }),
-      );
-      const idle = Date.now() - usedAt > this.config.idleMs;
-      if (idle || !statefulSet || (statefulSet.spec?.replicas ?? 0) > 0) {
-        this.logger.info({ serverId, idle }, 'removing file host');
-        await this.release(serverId);
-      }
+    for (const helper of items) await this.sweepHelper(helper);
+  }
+
+  /** One helper as a sweep saw it; an idle one is removed only if nothing used it since (its version held). */
+  async sweepHelper(helper: V1Pod): Promise<void> {
+    const namespace = this.provisioner.namespace;
+    const serverId = helper.metadata?.labels?.[FILE_HOST_SERVER_LABEL];
+    if (!serverId || helper.metadata?.deletionTimestamp) return;
+    const statefulSet = await this.kube.find(() =>
+      this.kube.apps.readNamespacedStatefulSet({ name: objectName(serverId), namespace }),
+    );
+    if (!statefulSet || (statefulSet.spec?.replicas ?? 0) > 0) {
+      this.logger.info({ serverId }, 'removing file host: its server runs or is gone');
+      return this.release(serverId);
     }
+    const usedAt = Date.parse(helper.metadata?.annotations?.[USED_AT] ?? '') || 0;
+    if (Date.now() - usedAt <= this.config.idleMs) return;
+    const name = fileHostName(serverId);
+    const preconditions = { resourceVersion: helper.metadata?.resourceVersion };
+    const removed = await this.kube.removeUnchanged(() =>
+      this.kube.core.deleteNamespacedPod({ name, namespace, body: { preconditions } }),
+    );
+    if (removed) this.logger.info({ serverId }, 'removed idle file host');
   }
 
   /** The helper pod, created when missing; its use is stamped unless it was stamped a moment ago. */

@@ -94,6 +94,18 @@ export class KubeClient implements OnModuleInit {
     }
   }
 
+  /** A delete with preconditions: false when the object changed since it was read (409), true once it is gone. */
+  async removeUnchanged(request: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await this.attempt(request, (status) => status !== 409 && isRetryable(status));
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return true;
+      if (statusOf(error) === 409) return false;
+      throw error;
+    }
+  }
+
   private async attempt<T>(request: () => Promise<T>, retryable: (status?: number) => boolean): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       await this.bucket.take();
