@@ -214,6 +214,25 @@ describe('cluster over HTTP', () => {
       expect(Buffer.concat(received).equals(input)).toBe(true);
     });
 
+    it('drops input sent after the process ended, and closes at once', async () => {
+      const url = `${kc.getCurrentCluster()?.server.replace(/^http/, 'ws')}/api/v1/namespaces/${ns}/pods/mc-0/exec?command=true&container=mc&stdin=true&stdout=true`;
+      const socket = new WebSocket(url, ['v5.channel.k8s.io']);
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      // Reading nothing yet, the client does not know that the process ended, and goes on sending: more than the
+      // server reads at once, so that its answer to the close handshake queues behind input the server must drop.
+      socket.pause();
+      await waitFor('the process to end', () => cluster.control.countStreams('exec') === 0);
+      for (let i = 0; i < 8; i += 1) socket.send(Buffer.concat([Buffer.from([0]), randomBytes(1024 * 1024)]));
+      let status = '';
+      socket.on('message', (data: Buffer) => {
+        if (data[0] === 3) status = data.subarray(1).toString();
+      });
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.resume();
+      await closed;
+      expect(JSON.parse(status)).toEqual({ metadata: {}, status: 'Success' });
+    }, 10_000);
+
     it('surfaces a non-zero exit code', async () => {
       const result = await exec(['sh', '-c', 'echo oops >&2; exit 3']);
       expect(result.stderr).toBe('oops\n');

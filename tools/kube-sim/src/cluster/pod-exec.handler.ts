@@ -141,9 +141,13 @@ export class PodExecHandler {
     else child.stderr.resume();
     if (!wants.stdin) child.stdin.end();
     child.stdin.on('error', () => {}); // the process may exit before reading all of stdin
+    // Input for a process that is gone (or closed its stdin) is dropped: waiting for a 'drain' that never
+    // comes would leave the socket paused, and the close handshake unread until ws's 30 s close timeout.
+    child.stdin.on('close', () => ws.resume());
     ws.on('message', (data: Buffer) => {
       const channel = data[0];
       if (channel === STDIN && wants.stdin) {
+        if (!child.stdin.writable) return;
         if (!child.stdin.write(data.subarray(1))) {
           ws.pause();
           child.stdin.once('drain', () => ws.resume());
