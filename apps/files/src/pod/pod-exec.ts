@@ -97,7 +97,10 @@ export class PodExec {
             if (stderr.length < STDERR_LIMIT) stderr += payload.toString('utf8').slice(0, STDERR_LIMIT - stderr.length);
             return;
           case STATUS:
+            // The exec's last frame: its answer, whatever becomes of the close handshake after it.
             status = parseStatus(payload);
+            finish();
+            socket.close();
             return;
           default:
             return; // a channel not asked for (v5's close of a stream): nothing to do
@@ -111,6 +114,7 @@ export class PodExec {
           finish(error instanceof Error ? error : new Error(String(error))),
         );
       }
+      socket.resume();
     });
   }
 
@@ -133,6 +137,9 @@ export class PodExec {
     return new Promise<WebSocket>((resolve, reject) => {
       socket.once('open', () => {
         socket.removeAllListeners('error');
+        // Frames that came in with the upgrade answer (a fast process, a busy machine) would be emitted before
+        // `run` listens: held until it does.
+        socket.pause();
         resolve(socket);
       });
       socket.once('unexpected-response', (_request, response) => {
