@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { Stack } from '@blockplane/testing';
+import { craftZip, type Stack, type ZipMember } from '@blockplane/testing';
 import {
   type BodyRoute,
   type FileAnswer,
@@ -226,6 +226,42 @@ describe.each([['running'], ['stopped']] as const)('the attack corpus on a %s se
         expect([answer.status, codeOf(answer)]).toEqual([422, 'UNPROCESSABLE']);
       },
     );
+
+    describe('as a zip', () => {
+      it.each([
+        ['zip-slip with ..', [{ name: '../../tmp/canary/slip.txt', data: 'slip' }]],
+        ['an absolute name', [{ name: '/tmp/canary/abs.txt', data: 'abs' }]],
+        [
+          'a link out, then a file through it',
+          [
+            { name: 'ln', data: '/tmp/canary', mode: 0o120777 },
+            { name: 'ln/pwned.txt', data: 'pwned' },
+          ],
+        ],
+        ['an encrypted entry', [{ name: 'enc.txt', data: 'x', flags: 1 }]],
+        ['an unknown method', [{ name: 'x.bz2', data: 'x', method: 12 }]],
+        ['a CRC-32 mismatch', [{ name: 'crc.txt', data: 'x', crc: 7 }]],
+        ['a local header unlike the directory', [{ name: 'ok.txt', data: 'x', localName: 'other.txt' }]],
+      ] as Array<[string, ZipMember[]]>)(
+        'refuses a zip with %s (422), before extracting anything',
+        async (what, members) => {
+          const archive = craftZip([{ name: 'first.txt', data: 'first' }, ...members]);
+          const answer = await extractFails(`${what.replaceAll(/\W+/g, '-')}.zip`, archive);
+          expect([answer.status, codeOf(answer)]).toEqual([422, 'UNPROCESSABLE']);
+        },
+      );
+
+      it('refuses a truncated zip, and a zip bomb as it expands (422)', async () => {
+        const whole = craftZip([{ name: 'a.txt', data: randomBytes(10_000) }]);
+        expect((await extractFails('cut.zip', whole.subarray(0, whole.length - 10))).status).toBe(422);
+        const bomb = craftZip([{ name: 'zeros', data: Buffer.alloc(64 * 1024 * 1024), descriptor: true }]);
+        expect(bomb.length).toBeLessThan(1024 * 1024);
+        expect(await extractFails('bomb.zip', bomb)).toMatchObject({
+          status: 422,
+          body: { error: { code: 'UNPROCESSABLE', message: expect.stringContaining('decompression bomb') } },
+        });
+      });
+    });
 
     it('refuses a decompression bomb as it expands (422)', async () => {
       const bomb = hostileTar([{ name: 'zeros', zeros: 64 * 1024 * 1024 }], undefined, true);

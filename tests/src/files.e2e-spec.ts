@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ActivityPage, FileList, Permission, Uploaded } from '@blockplane/contracts';
 import { type Stack, waitFor, oddFileNames } from '@blockplane/testing';
 import { AccessKit } from './access-kit.js';
@@ -151,6 +151,28 @@ describe.each([
         true,
       );
     }
+  });
+
+  describe('zip archives', () => {
+    it('extracts a zip written by Info-ZIP (data descriptors, unflagged UTF-8 names) byte for byte', async () => {
+      const tree = new Map(uploadableNames.map((name) => [`mods/${name}`, randomBytes(2000)]));
+      tree.set('world/region/r.0.0.mca', Buffer.alloc(3 * MIB, 5));
+      const dir = mkdtempSync(join(tmpdir(), 'files-e2e-zip-'));
+      let zip: Buffer;
+      try {
+        for (const [name, bytes] of tree) {
+          mkdirSync(dirname(join(dir, name)), { recursive: true });
+          writeFileSync(join(dir, name), bytes);
+        }
+        zip = execFileSync('zip', ['-q', '-r', '-', 'mods', 'world'], { cwd: dir, maxBuffer: 64 * MIB });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      expect((await files.upload('/uploads', [{ name: 'pack.zip', bytes: zip }])).status).toBe(201);
+      const extracted = await files.post('extract', { path: '/uploads/pack.zip', to: '/unzipped' });
+      expect(extracted).toMatchObject({ status: 200, body: { to: '/unzipped', files: tree.size, directories: 3 } });
+      for (const [name, bytes] of tree) expect(digest(await files.bytesOf(`/unzipped/${name}`))).toBe(digest(bytes));
+    });
   });
 
   it('pages a big folder: folders first, then by name', async () => {

@@ -35,6 +35,8 @@ import {
   uniqueNamespace,
   waitFor,
   oddFileNames,
+  craftZip,
+  type ZipMember,
 } from '@blockplane/testing';
 import { filesApp } from './files.app.js';
 
@@ -367,6 +369,38 @@ describe.each([
       const original = await bytesOf(await transfer(target, 'read', `/up/many/${name}`));
       expect(await bytesOf(await transfer(target, 'read', `/restored/many/${name}`))).toEqual(original);
     }
+  });
+
+  it('extracts a zip (stored, deflated, data descriptors, zip64, UTF-8 and CP437 names) byte for byte', async () => {
+    const level = randomBytes(300_000);
+    const zip = craftZip(
+      [
+        { name: 'world/', method: 0 },
+        { name: 'world/level.dat', data: level, method: 0 },
+        { name: 'world/region/r.0.0.mca', data: Buffer.alloc(500_000, 7), descriptor: true },
+        { name: 'plugins/ünï 日本.yml', data: 'a: 1\n', zip64: true, descriptor: true },
+        {
+          name: Buffer.from([0x81, 0x62, 0x65, 0x72, 0x2e, 0x74, 0x78, 0x74]),
+          data: 'cp437',
+          method: 0,
+          descriptor: true,
+        },
+      ],
+      { zip64End: true },
+    );
+    expect((await put(target, '/uploads/world.zip', zip)).status).toBe(200);
+    const extracted = await call('files.extract', {
+      actor: owner,
+      serverId: id(),
+      path: '/uploads/world.zip',
+      to: '/zipped',
+    });
+    expect(extracted).toEqual({ to: '/zipped', files: 4, directories: 3, bytes: level.length + 500_000 + 5 + 5 });
+    expect(await bytesOf(await transfer(target, 'read', '/zipped/world/level.dat'))).toEqual(level);
+    const region = await bytesOf(await transfer(target, 'download', '/zipped/world/region/r.0.0.mca'));
+    expect(region).toEqual(Buffer.alloc(500_000, 7));
+    expect((await bytesOf(await transfer(target, 'read', '/zipped/plugins/ünï 日本.yml'))).toString()).toBe('a: 1\n');
+    expect((await bytesOf(await transfer(target, 'read', '/zipped/über.txt'))).toString()).toBe('cp437');
   });
 
   it('pages a big folder: folders first, then by name, with a total', async () => {
@@ -812,6 +846,33 @@ describe.each([['running'], ['stopped']] as const)('the attack corpus on a %s se
     it('refuses an archive past the entry limit', async () => {
       const many = craftTar(Array.from({ length: 501 }, (_, i) => ({ name: `f${i}`, data: Buffer.from('x') })));
       expect((await extract('many.tar', many)).code).toBe('PAYLOAD_TOO_LARGE');
+    });
+
+    describe('as a zip', () => {
+      it.each([
+        ['zip-slip with ..', { name: '../../tmp/canary/slip.txt', data: 'slip' }],
+        ['an absolute name', { name: '/tmp/canary/abs.txt', data: 'abs' }],
+        ['a symbolic link', { name: 'ln', data: '/tmp/canary', mode: 0o120777 }],
+        ['an encrypted entry', { name: 'enc.txt', data: 'x', flags: 1 }],
+        ['an unknown method', { name: 'x.bz2', data: 'x', method: 12 }],
+        ['a CRC-32 mismatch', { name: 'crc.txt', data: 'x', crc: 7 }],
+        ['a local name unlike the directory', { name: 'ok.txt', data: 'x', localName: '../../tmp/canary/x.txt' }],
+        ['a size it does not have', { name: 'lie.txt', data: Buffer.alloc(100_000), size: 10, descriptor: true }],
+      ] as Array<[string, ZipMember]>)('refuses a zip with %s, before extracting anything', async (what, member) => {
+        const name = `${what.replaceAll(/\W+/g, '-')}.zip`;
+        const error = await extract(name, craftZip([{ name: 'first.txt', data: 'first' }, member]));
+        expect(error.code).toBe('UNPROCESSABLE');
+        await refusedWith(call('files.stat', as({ path: `/out-${name}` })), 'NOT_FOUND');
+      });
+
+      it('refuses a truncated zip, and a zip bomb as it expands', async () => {
+        const whole = craftZip([{ name: 'a.txt', data: randomBytes(10_000) }]);
+        expect((await extract('cut.zip', whole.subarray(0, whole.length - 10))).message).toContain('truncated');
+        const bomb = craftZip([{ name: 'zeros', data: Buffer.alloc(64 * 1024 * 1024), descriptor: true }]);
+        expect(bomb.length).toBeLessThan(EDITOR_LIMIT);
+        const error = await extract('bomb.zip', bomb);
+        expect(error).toMatchObject({ code: 'UNPROCESSABLE', message: expect.stringContaining('decompression bomb') });
+      });
     });
 
     it('extracts files and folders over a planted link without following it', async () => {

@@ -8,3 +8,4 @@ export * from './stack.js';
 export * from './gateway-client.js';
 export * from './console-viewer.js';
 export * from './odd-file-names.js';
+export * from './zip-writer.js';

@@ -18,12 +18,13 @@ import { DataPath } from '../paths/data-path.js';
 import { FileHosts } from '../pod/file-hosts.js';
 import { InPod } from '../pod/in-pod.js';
 import { CanonicalTar, type TarTotals, unprocessable } from './tar-codec.js';
+import { type ZipDirectory, ZipToTar } from './zip-codec.js';
 
 /** A tiny archive may expand a lot without harm: the ratio limit applies past this many bytes. */
 const RATIO_FLOOR_BYTES = 16 * 1024 * 1024;
 const ARCHIVE_SUFFIX = /\.(tar\.gz|tgz)$/;
 
-/** Compresses a selection into a `.tar.gz` in the pod; extracts `.tar`/`.tar.gz` after checking every entry. */
+/** Compresses a selection into a `.tar.gz` in the pod; extracts a `.tar`, `.tar.gz` or `.zip`, checking every entry. */
 @Injectable()
 export class ArchiveService {
   constructor(
@@ -69,20 +70,24 @@ export class ArchiveService {
     const folder = DataPath.parse(to, 'to');
     return this.hosts.using(serverId, async (host) => {
       const size = await this.archiveSize(host, archive);
-      const totals = await this.pass(host, archive, size, new Writable({ write: (_c, _e, done) => done() }));
+      const survey: Survey = {};
+      const totals = await this.pass(host, archive, size, new Writable({ write: (_c, _e, done) => done() }), survey);
       const free = Number((await this.pod.run(host, 'free', [])).toString('latin1').trim());
       if (free - totals.bytes < this.config.limits.minFreeBytes) {
         throw new DomainError('PAYLOAD_TOO_LARGE', 'not enough free space on the volume to extract the archive');
       }
       const feed = new PassThrough();
+      // The pod refusing (a folder leading out of /data) ends the second pass at once, wherever it is.
+      const refused = new AbortController();
       const refusal = this.pod.run(host, 'extract', [folder.relative], { stdin: feed }).then(
         () => undefined,
         (error: unknown) => {
+          refused.abort(error);
           feed.destroy();
           return error;
         },
       );
-      const fed = await this.pass(host, archive, size, feed).then(
+      const fed = await this.pass(host, archive, size, feed, survey, refused.signal).then(
         (totals) => ({ totals }),
         (error: unknown) => ({ error }),
       );
@@ -102,8 +107,19 @@ export class ArchiveService {
     return entry.size;
   }
 
-  /** Streams the archive out of the pod through gunzip (when gzip), the ratio guard and the canonical tar into `sink`. */
-  private async pass(host: FileHost, archive: DataPath, size: number, sink: Writable): Promise<TarTotals> {
+  /**
+   * Streams the archive out of the pod through its decoder (gunzip, or zip to tar), the ratio guard and the
+   * canonical tar into `sink`. The first pass fills `survey`; the second holds the archive to it. `signal` cuts
+   * the pass, its reading exec included, and its reason is then the pass's error.
+   */
+  private async pass(
+    host: FileHost,
+    archive: DataPath,
+    size: number,
+    sink: Writable,
+    survey: Survey,
+    signal?: AbortSignal,
+  ): Promise<TarTotals> {
     const [uid = 0, gid = 0] = host.owner.split(':').map(Number);
     const canonical = new CanonicalTar(
       { entries: this.config.limits.archiveEntries, bytes: this.config.limits.archiveBytes },
@@ -111,32 +127,35 @@ export class ArchiveService {
     );
     const source = new PassThrough();
     const cancel = new AbortController();
-    const reading = this.pod.run(host, 'read', [...located(archive), String(size)], {
-      stdout: source,
-      signal: cancel.signal,
-    });
+    const stop = signal ? AbortSignal.any([cancel.signal, signal]) : cancel.signal;
+    const reading = this.pod.run(host, 'read', [...located(archive), String(size)], { stdout: source, signal: stop });
     reading.then(
       () => source.end(),
       (error: unknown) => source.destroy(error as Error),
     );
     try {
-      const gzip = await startsWithGzip(source);
+      const format = await archiveFormat(source);
+      if ((survey.format ?? format) !== format) throw unprocessable('the archive changed while it was extracted');
+      survey.format = format;
+      const zip =
+        format === 'zip' ? new ZipToTar({ entries: this.config.limits.archiveEntries }, survey.zip) : undefined;
+      const decoders = format === 'gzip' ? [createGunzip()] : zip ? [zip.stream] : [];
       const expanded = new ExpansionGuard(Math.max(size * this.config.limits.archiveRatio, RATIO_FLOOR_BYTES));
-      await (gzip
-        ? pipeline(source, createGunzip(), expanded, canonical, sink)
-        : pipeline(source, expanded, canonical, sink));
+      await pipeline([source, ...decoders, expanded, canonical, sink], { signal: stop });
       await reading;
+      survey.zip = zip?.directory;
       return canonical.totals;
     } catch (error) {
+      const failure: unknown = signal?.aborted ? signal.reason : error;
       cancel.abort();
       await reading.catch(() => undefined);
-      throw error;
+      throw failure;
     }
   }
 }
 
-/** Whether the stream starts with gzip's magic; the bytes read are put back. A zip is named as such. */
-async function startsWithGzip(source: Readable): Promise<boolean> {
+/** The archive's format by its first bytes (gzip's and zip's magic, else tar); the bytes read are put back. */
+async function archiveFormat(source: Readable): Promise<ArchiveFormat> {
   const head = await new Promise<Buffer>((resolve, reject) => {
     const onReadable = () => {
       const chunk = source.read() as Buffer | null;
@@ -162,14 +181,21 @@ async function startsWithGzip(source: Readable): Promise<boolean> {
     source.once('error', onError);
   });
   if (head.length) source.unshift(head);
-  if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) {
-    throw unprocessable('zip archives are not supported: only .tar and .tar.gz can be extracted');
-  }
-  return head[0] === 0x1f && head[1] === 0x8b;
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  const magic = head.subarray(0, 4).toString('latin1');
+  return magic === 'PK\x03\x04' || magic === 'PK\x05\x06' ? 'zip' : 'tar';
+}
+
+type ArchiveFormat = 'gzip' | 'zip' | 'tar';
+
+/** What the first pass learnt that the second must hold to: the format, and a zip's central directory. */
+interface Survey {
+  format?: ArchiveFormat;
+  zip?: ZipDirectory;
 }
 
 /** Stops a decompression bomb as it expands, before any limit on the entries it claims can be checked. */
-class ExpansionGuard extends Transform {
+export class ExpansionGuard extends Transform {
   private seen = 0;
 
   constructor(private readonly limit: number) {

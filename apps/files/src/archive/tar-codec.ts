@@ -228,7 +228,7 @@ function nulAt(bytes: Buffer): number {
   return at === -1 ? bytes.length : at;
 }
 
-function decodeName(bytes: Buffer): string {
+export function decodeName(bytes: Buffer): string {
   try {
     return textDecoder.decode(bytes);
   } catch {

@@ -62,7 +62,10 @@ export const compressRequestSchema = z
     to: filePathSchema,
   })
   .strict();
-/** Extracts a `.tar` or `.tar.gz` into the folder `to` (created when missing; existing files are replaced). */
+/**
+ * Extracts a `.tar`, `.tar.gz` or `.zip` (told by its content) into the folder `to` (created when missing;
+ * existing files are replaced).
+ */
 export const extractRequestSchema = z.object({ path: filePathSchema, to: filePathSchema }).strict();
 
 export const deletedSchema = z.object({ deleted: z.array(z.string()) });
