@@ -25,6 +25,7 @@ import {
   Readiness,
   startTelemetry,
 } from '@blockplane/observability';
+import { countBuffersByWhatTheyHold } from './heap-limits.js';
 import { httpObservability } from './http-observability.middleware.js';
 import { ServiceCoreModule } from './service-core.module.js';
 
@@ -94,6 +95,7 @@ export async function createServiceApp<Extra extends Record<string, ConfigSectio
 export async function runService<Extra extends Record<string, ConfigSection>>(
   definition: ServiceDefinition<Extra>,
 ): Promise<void> {
+  countBuffersByWhatTheyHold();
   let config: ServiceConfig<Extra>;
   try {
     config = loadServiceConfig(definition);

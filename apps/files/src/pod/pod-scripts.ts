@@ -90,12 +90,12 @@ exec find -P . -mindepth 1 -maxdepth 1 -printf ${ENTRY}`,
 exists "$2" || fail 73 'no such file or folder'
 exec find -P "./$2" -maxdepth 0 -printf ${ENTRY}`,
 
-  /** $1 folder, $2 name, $3 bytes to read at most. A regular file's bytes on stdout. */
+  /** $1 folder, $2 name, $3 bytes to read at most. A regular file's bytes on stdout, in cat's 128 KiB blocks. */
   read: String.raw`enter "$1"
 exists "$2" || fail 73 'no such file or folder'
 [ ! -L "./$2" ] || fail 76 'is a symbolic link (links are not followed)'
 [ -f "./$2" ] || fail 75 'is not a regular file'
-exec dd if="./$2" iflag=nofollow,nonblock,count_bytes count="$3" bs=65536 status=none`,
+exec dd if="./$2" iflag=nofollow,nonblock,count_bytes count="$3" bs=131072 status=none`,
 
   /** $1 folder (created if missing), $2 temporary name, $3 bytes expected ('' unknown), $4 bytes to keep free. stdin → the new file. */
   writeTemp: String.raw`enter "$1" mk
