@@ -8,6 +8,36 @@ describe('LogBuffer', () => {
     expect(buffer.lines().map((l) => l.text)).toEqual(['bbbb', 'cccc', 'dddd', 'eeee']);
   });
 
+  it('keeps the newest lines in order through many drops', () => {
+    const buffer = new LogBuffer(50);
+    for (let n = 0; n < 1_000; n++) buffer.append(String(n).padStart(4, '0'));
+    expect(buffer.lines().map((l) => l.text)).toEqual([
+      '0990',
+      '0991',
+      '0992',
+      '0993',
+      '0994',
+      '0995',
+      '0996',
+      '0997',
+      '0998',
+      '0999',
+    ]);
+    buffer.append('next');
+    expect(buffer.lines().map((l) => l.text)).toEqual([
+      '0991',
+      '0992',
+      '0993',
+      '0994',
+      '0995',
+      '0996',
+      '0997',
+      '0998',
+      '0999',
+      'next',
+    ]);
+  });
+
   it('tells followers about new lines and the end', () => {
     const buffer = new LogBuffer();
     const seen: Array<LogLine | null> = [];

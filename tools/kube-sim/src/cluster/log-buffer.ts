@@ -11,6 +11,8 @@ const defaultMaxBytes = 2 * 1024 * 1024;
 
 export class LogBuffer {
   private readonly entries: LogLine[] = [];
+  /** Entries before this index are dropped: `shift()` on a full buffer (~45,000 lines) is O(n) per line. */
+  private head = 0;
   private bytes = 0;
   private readonly listeners = new Set<LogListener>();
   private ended = false;
@@ -26,16 +28,25 @@ export class LogBuffer {
     const line = { time, text };
     this.entries.push(line);
     this.bytes += Buffer.byteLength(text) + 1;
-    while (this.bytes > this.maxBytes && this.entries.length > 1) this.dropOldest();
+    while (this.bytes > this.maxBytes && this.entries.length - this.head > 1) this.dropOldest();
     for (const listener of this.listeners) listener(line);
   }
 
   private dropOldest(): void {
-    const oldest = this.entries.shift();
+    const oldest = this.entries[this.head];
+    this.head += 1;
     if (oldest) this.bytes -= Buffer.byteLength(oldest.text) + 1;
+    // Compacted once half is dropped: amortised O(1) per line.
+    if (this.head * 2 >= this.entries.length) this.compact();
+  }
+
+  private compact(): void {
+    this.entries.splice(0, this.head);
+    this.head = 0;
   }
 
   lines(): readonly LogLine[] {
+    this.compact();
     return this.entries;
   }
 
