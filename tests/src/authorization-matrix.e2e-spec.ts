@@ -299,6 +299,8 @@ const samples: Record<string, Sample> = {
   },
   // The caller's own access token again: a fresh token of the same account.
   'SOCKET auth': { status: 200, build: ({ caller }) => ({ body: { token: caller.token } }) },
+  // An acknowledgement of a server the socket does not watch: accepted, and changes nothing.
+  'SOCKET seen': { status: 200, build: () => ({ body: { serverId: randomUUID(), frames: 1 } }) },
   'GET /api/v1/servers/:id/files': onFiles(200, () => ({ query: { path: '/' } })),
   'GET /api/v1/servers/:id/files/stat': onFiles(200, () => ({ query: { path: matrixFile } })),
   'GET /api/v1/servers/:id/files/content': onFiles(200, () => ({ query: { path: matrixFile } })),

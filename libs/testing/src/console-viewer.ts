@@ -42,10 +42,15 @@ export class ConsoleViewer {
   readonly received: ViewerEvent[] = [];
   /** Resolves with socket.io's reason once the socket is disconnected. */
   readonly disconnected: Promise<string>;
+  /** `console.output` events received per server since its `join` was sent: what `seen` counts. */
+  private readonly frames = new Map<string, number>();
 
   private constructor(readonly socket: Socket) {
     socket.onAny((event: ViewerEvent['event'], payload: unknown) => {
       this.received.push({ event, payload } as ViewerEvent);
+    });
+    socket.on('console.output', ({ serverId }: { serverId: string }) => {
+      this.frames.set(serverId, (this.frames.get(serverId) ?? 0) + 1);
     });
     this.disconnected = new Promise((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
   }
@@ -94,7 +99,14 @@ export class ConsoleViewer {
 
   /** Sends anything as an event (an unknown name, a payload of the wrong shape) and resolves with its acknowledgement. */
   sendRaw(event: string, args: unknown[], timeoutMs = 10_000): Promise<ConsoleAck<unknown>> {
+    const serverId = (args[0] as { serverId?: unknown } | undefined)?.serverId;
+    if (event === 'join' && typeof serverId === 'string') this.frames.delete(serverId);
     return this.socket.timeout(timeoutMs).emitWithAck(event, ...args) as Promise<ConsoleAck<unknown>>;
+  }
+
+  /** Tells the gateway (`seen`) that every `console.output` of the server received so far was handled. */
+  acknowledge(serverId: string): Promise<ConsoleAck<ConsoleAckData['seen']>> {
+    return this.send('seen', { serverId, frames: this.frames.get(serverId) ?? 0 });
   }
 
   of<E extends ViewerEvent['event']>(event: E): Received<E>[] {

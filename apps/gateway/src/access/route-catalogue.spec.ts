@@ -189,6 +189,10 @@ describe('RouteCatalogue', () => {
       @SocketEvent('auth', { readOnly: true })
       @SignedIn({ apiKeys: false })
       auth(): void {}
+
+      @SocketEvent('seen', { readOnly: true })
+      @SignedIn()
+      seen(): void {}
     }
 
     it('lists each event with its rule and what the activity log records, and runs its handler', async () => {
@@ -215,6 +219,7 @@ describe('RouteCatalogue', () => {
           rule: { kind: 'server', need: 'control.start' },
           activity: 'server.power',
         },
+        { event: 'seen', handler: 'GoodEvents.seen', rule: { kind: 'signed-in', apiKeys: true }, activity: null },
       ]);
       expect(events.find((entry) => entry.event === 'command')?.recording).toEqual({
         action: 'console.command',

@@ -35,6 +35,7 @@ describe('GET /api/v1/routes', () => {
       { event: 'join', rule: { kind: 'server', need: 'control.console' }, activity: null },
       { event: 'leave', rule: { kind: 'signed-in', apiKeys: true }, activity: null },
       { event: 'power', rule: power?.rule, activity: 'server.power' },
+      { event: 'seen', rule: { kind: 'signed-in', apiKeys: true }, activity: null },
     ]);
   });
 });

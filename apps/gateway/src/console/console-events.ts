@@ -72,6 +72,14 @@ export class ConsoleEvents {
     return { serverId: server.id, status: server.status, reason: server.statusReason };
   }
 
+  /** Only says how far the client has read: needs no right beyond the socket's, and changes nothing kept. */
+  @SocketEvent('seen', { readOnly: true })
+  @SignedIn()
+  async seen({ session, payload: { serverId, frames } }: SocketCall<'seen'>): Promise<ConsoleAckData['seen']> {
+    this.feeds.seen(session, serverId, frames);
+    return { serverId };
+  }
+
   /** A fresh access token for this socket, of the same account. */
   @SocketEvent('auth', { readOnly: true })
   @SignedIn({ apiKeys: false })

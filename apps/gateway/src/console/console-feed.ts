@@ -11,6 +11,7 @@ import {
 import type { NatsConnection, RpcClient } from '@blockplane/messaging';
 import type { Logger } from '@blockplane/observability';
 import type { ConsoleNamespace } from './console-socket.types.js';
+import { OutputWindow } from './output-window.js';
 import type { ViewerSession } from './viewer-session.js';
 
 /** How long a failed re-attach waits before the next try. */
@@ -27,6 +28,8 @@ export interface FeedDeps {
   rpc: RpcClient;
   /** Lines a joining viewer gets. */
   backlogLines: number;
+  /** How far behind (beyond its round trip) an acknowledging viewer may fall before its output is skipped. */
+  viewerMaxLagMs: number;
   logger: Logger;
 }
 
@@ -37,9 +40,8 @@ export interface FeedDeps {
  * the console for what follows its last line, so viewers see every line once, in order, or a notice.
  */
 export class ConsoleFeed {
-  readonly viewers = new Set<ViewerSession>();
-  /** Lines each skipped viewer has not been sent. */
-  private readonly missed = new Map<ViewerSession, number>();
+  /** Each viewer and where it stands in the output. */
+  private readonly windows = new Map<ViewerSession, OutputWindow>();
   readonly room: string;
   /** Resolves once the first attach answered; rejects with its failure. */
   readonly ready: Promise<void>;
@@ -65,7 +67,9 @@ export class ConsoleFeed {
     this.room = `server:${serverId}`;
     // Subscribed before attaching: no frame published after the backlog was read can be missed.
     this.subscription = deps.nats.connection.subscribe(deps.nats.liveSubject(consoleFrameSubject(serverId)), {
-      callback: (error, message) => this.received(error, message),
+      // After the I/O that came with it: viewers' `seen` that arrived while this process was busy count
+      // before anyone is judged behind, so a stall of the gateway's own is not taken for slow viewers.
+      callback: (error, message) => void setImmediate(() => this.received(error, message)),
     });
     this.ready = this.start();
     // A failed start is the joiners' to hear of; nothing else waits for it.
@@ -78,15 +82,34 @@ export class ConsoleFeed {
     if (this.status) socket.emit('status', { serverId: this.serverId, ...this.status });
     if (this.stats) socket.emit('stats', this.stats);
     socket.emit('console.output', { serverId: this.serverId, lines: this.recent });
+    const window = new OutputWindow();
+    window.sending(performance.now(), this.recent.length);
     // Synchronous with the replay: the next line the room gets is the one after it.
     void socket.join(this.room);
-    this.viewers.add(viewer);
+    this.windows.set(viewer, window);
   }
 
   remove(viewer: ViewerSession): void {
     void viewer.socket.leave(this.room);
-    this.viewers.delete(viewer);
-    this.missed.delete(viewer);
+    this.windows.delete(viewer);
+  }
+
+  get viewers(): number {
+    return this.windows.size;
+  }
+
+  /**
+   * The viewer's `seen`: it has handled `frames` of this server's `console.output` events since its join. One
+   * that caught up hears at once how many lines it missed, not with the next frame (a flood may be over).
+   */
+  seen(viewer: ViewerSession, frames: number): void {
+    const window = this.windows.get(viewer);
+    if (!window) return;
+    const now = performance.now();
+    window.acknowledged(frames, now);
+    if (window.missed > 0 && !window.behind(now, this.deps.viewerMaxLagMs)) {
+      this.tellMissed(viewer, window, this.lastSeq + 1, now);
+    }
   }
 
   /** The console holds no lease of ours any more (it restarted, or the lease ran out): take it again. */
@@ -258,27 +281,35 @@ export class ConsoleFeed {
   }
 
   /**
-   * The viewers whose connection is too far behind to take more now (by socket id, as socket.io excludes
-   * them from a broadcast). One that caught up first hears how many lines it missed.
+   * The viewers too far behind to be sent more now (by socket id, as socket.io excludes them from a
+   * broadcast): an acknowledging one whose oldest unacknowledged output waited longer than its round trip
+   * plus `viewerMaxLagMs` (with a backlog worth shedding), another once its transport holds frames it could
+   * not write. One that caught up first hears how many lines it missed.
    */
   private skipped(lines: ConsoleLine[]): string[] {
     const behind: string[] = [];
-    for (const viewer of this.viewers) {
-      const missed = this.missed.get(viewer) ?? 0;
-      if (viewer.lagging) {
-        this.missed.set(viewer, missed + lines.length);
+    const now = performance.now();
+    for (const [viewer, window] of this.windows) {
+      const lagging = window.acknowledging ? window.behind(now, this.deps.viewerMaxLagMs) : viewer.lagging;
+      if (lagging) {
+        window.missed += lines.length;
         behind.push(viewer.socket.id);
         continue;
       }
-      if (missed > 0) {
-        this.missed.delete(viewer);
-        const text = `── ${missed} lines not shown: this connection could not keep up ──`;
-        const line: ConsoleLine = { seq: lines[0]?.seq ?? 0, time: new Date().toISOString(), kind: 'notice', text };
-        viewer.socket.emit('console.output', { serverId: this.serverId, lines: [line] });
-      }
+      if (window.missed > 0) this.tellMissed(viewer, window, lines[0]?.seq ?? 0, now);
+      window.sending(now, lines.length);
       viewer.sent();
     }
     return behind;
+  }
+
+  /** A notice of the lines the viewer was not sent, numbered as the next line (`seq`). */
+  private tellMissed(viewer: ViewerSession, window: OutputWindow, seq: number, now: number): void {
+    const text = `── ${window.missed} lines not shown: this connection could not keep up ──`;
+    window.missed = 0;
+    const line: ConsoleLine = { seq, time: new Date().toISOString(), kind: 'notice', text };
+    viewer.socket.emit('console.output', { serverId: this.serverId, lines: [line] });
+    window.sending(now, 1);
   }
 
   /** Keeps the last lines for later joiners and the position of the console's last line. */

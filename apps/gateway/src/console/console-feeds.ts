@@ -31,7 +31,14 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(CONSOLE_SOCKET_CONFIG) config: ConsoleSocketConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.deps = { holder: this.holder, nats, rpc, backlogLines: config.backlogLines, logger };
+    this.deps = {
+      holder: this.holder,
+      nats,
+      rpc,
+      backlogLines: config.backlogLines,
+      viewerMaxLagMs: config.viewerMaxLagMs,
+      logger,
+    };
   }
 
   onApplicationBootstrap(): void {
@@ -80,6 +87,11 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
     this.closeIfUnwatched(feed);
   }
 
+  /** The viewer's acknowledgement of a server's output; one of a server it does not watch changes nothing. */
+  seen(viewer: ViewerSession, serverId: string, frames: number): void {
+    if (viewer.joined.has(serverId)) this.feeds.get(serverId)?.seen(viewer, frames);
+  }
+
   leaveAll(viewer: ViewerSession): void {
     for (const serverId of [...viewer.joined]) this.leave(viewer, serverId);
   }
@@ -90,7 +102,7 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private closeIfUnwatched(feed: ConsoleFeed): void {
-    if (feed.viewers.size > 0 || this.feeds.get(feed.serverId) !== feed) return;
+    if (feed.viewers > 0 || this.feeds.get(feed.serverId) !== feed) return;
     this.feeds.delete(feed.serverId);
     void feed.stop();
   }

@@ -18,6 +18,8 @@ import { aServer, GatewayTestKit } from '../testing/gateway-test-kit.js';
 import { ConsoleFeeds } from './console-feeds.js';
 
 const PANEL = 'https://panel.example.com';
+/** CONSOLE_VIEWER_MAX_LAG_MS here. */
+const MAX_LAG_MS = 100;
 
 /** The console service as the gateway sees it: one server's stream (its run and lines) and its live frames. */
 class StandInStream {
@@ -105,7 +107,11 @@ describe('the console socket', () => {
     (kit.received.get('console.detach') ?? []).filter((r) => (r as { serverId: string }).serverId === serverId);
 
   beforeAll(async () => {
-    kit = await GatewayTestKit.start({ CORS_ORIGINS: PANEL, CONSOLE_BACKLOG_LINES: '5' });
+    kit = await GatewayTestKit.start({
+      CORS_ORIGINS: PANEL,
+      CONSOLE_BACKLOG_LINES: '5',
+      CONSOLE_VIEWER_MAX_LAG_MS: String(MAX_LAG_MS),
+    });
     nats = await NatsConnection.open(
       { url: testEnv.natsUrl, namespace: kit.namespace },
       'console-socket-test',
@@ -268,6 +274,51 @@ describe('the console socket', () => {
     });
   });
 
+  describe('a viewer that cannot keep up', () => {
+    it('is skipped once it stops acknowledging, while the others get every line, then hears how many it missed', async () => {
+      const server = stream();
+      const [healthy, stalled] = [anActor(), anActor()];
+      grant(healthy, server.serverId);
+      grant(stalled, server.serverId);
+      const [a, b] = [await as(healthy), await as(stalled)];
+      for (const viewer of [a, b]) {
+        await viewer.send('join', { serverId: server.serverId });
+        // Its first `seen` makes the gateway judge it by its acknowledgements.
+        expect(await viewer.acknowledge(server.serverId)).toEqual({ ok: true, data: { serverId: server.serverId } });
+      }
+      // b stops reading: it acknowledges nothing more. a handles every frame before the next is printed.
+      // Frames of 50 lines: a late viewer is skipped once it holds a backlog worth shedding (200 lines).
+      const printed: string[] = [];
+      const started = performance.now();
+      while (performance.now() - started < 10 * MAX_LAG_MS || printed.length < 500) {
+        const frame = server.print(Array.from({ length: 50 }, (_, i) => `live ${printed.length + i}`));
+        printed.push(...frame.map((line) => line.text));
+        await a.until('the frame', () => a.texts(server.serverId).at(-1) === frame.at(-1)?.text);
+        await a.acknowledge(server.serverId);
+      }
+      expect(a.texts(server.serverId)).toEqual(printed);
+      expect(a.texts(server.serverId, 'notice')).toEqual([]);
+
+      // b catches up: it hears at once what it missed, and is sent output again.
+      await b.acknowledge(server.serverId);
+      await b.until('the notice', () => b.texts(server.serverId, 'notice').length > 0);
+      server.print(['after']);
+      await b.until('the next line', () => b.texts(server.serverId).includes('after'));
+      const notices = b.texts(server.serverId, 'notice');
+      expect(notices).toEqual([
+        expect.stringMatching(/^── \d+ lines not shown: this connection could not keep up ──$/),
+      ]);
+      const missed = Number(/\d+/.exec(notices[0] ?? '')?.[0]);
+      expect(missed).toBeGreaterThan(0);
+      // What it got before falling behind, the notice, then the new line: nothing lost without a word.
+      expect(b.lines(server.serverId).map((line) => line.text)).toEqual([
+        ...printed.slice(0, printed.length - missed),
+        notices[0],
+        'after',
+      ]);
+    });
+  });
+
   describe('each event’s rule', () => {
     it('lets only who holds control.console watch, and hides a server from who has no access', async () => {
       const server = stream();
@@ -377,6 +428,11 @@ describe('the console socket', () => {
           { details: [{ path: 'command', message: 'must be at most 256 characters' }] },
         ],
         ['leave', [{ serverId: server.serverId }, { serverId: server.serverId }], { code: 'VALIDATION_FAILED' }],
+        [
+          'seen',
+          [{ serverId: server.serverId, frames: 0 }],
+          { details: [{ path: 'frames', message: expect.any(String) }] },
+        ],
       ];
       for (const [event, args, error] of cases) {
         expect(await viewer.sendRaw(event, args)).toEqual({ ok: false, error: expect.objectContaining(error) });
@@ -391,6 +447,7 @@ describe('the console socket', () => {
         'command',
         'command',
         'leave',
+        'seen',
       ]);
       expect(kit.received.get('console.command')?.some((r) => JSON.stringify(r).includes('mallory'))).not.toBe(true);
     });

@@ -104,7 +104,11 @@ export class ConsoleSocketServer implements OnApplicationBootstrap, BeforeApplic
       if (!entry) throw new DomainError('VALIDATION_FAILED', `unknown event ${JSON.stringify(event.slice(0, 64))}`);
       if (session.busy) throw new DomainError('RATE_LIMITED', 'too many events at once: wait for their answers');
       const payload = this.payloadOf(entry.event, args);
-      const data = await session.run(payload.serverId ?? entry.event, () => this.handle(entry, session, payload));
+      // `seen` times the client's reading: it must not wait behind a slow command about the same server.
+      const data =
+        entry.event === 'seen'
+          ? await this.handle(entry, session, payload)
+          : await session.run(payload.serverId ?? entry.event, () => this.handle(entry, session, payload));
       ack?.({ ok: true, data });
     } catch (error) {
       const body = errorBodyOf(error, this.logger);

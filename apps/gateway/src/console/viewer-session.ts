@@ -11,8 +11,9 @@ export interface Credential {
 /** Events of one socket waiting or running at once; more is refused (a client has no need for more). */
 const MAX_IN_FLIGHT = 32;
 /**
- * Frames a connection may have unsent (about a second of a busy console) before its viewer is skipped: one
- * that cannot keep up misses lines, and hears how many, instead of the gateway queueing a flood for it.
+ * Frames a connection may have unsent (about a second of a busy console) before a viewer that sends no
+ * `seen` is skipped: one that cannot keep up misses lines, and hears how many, instead of the gateway
+ * queueing a flood for it. Those that send `seen` are judged by it (`OutputWindow`), much sooner.
  */
 const MAX_UNSENT_FRAMES = 20;
 
@@ -35,9 +36,10 @@ export class ViewerSession {
     readonly source: string,
   ) {}
 
-  /** Whether the client is too far behind to be sent more console output now. */
+  /** Whether the transport is too far behind to be sent more console output now. */
   get lagging(): boolean {
-    // A writable transport has handed everything to the network: the client took what it was sent.
+    // A writable transport has handed everything to the kernel, whose buffers may hold seconds of output
+    // unread: all a client that does not acknowledge lets the gateway know.
     if (this.socket.conn.transport.writable) this.unsent = 0;
     return this.unsent >= MAX_UNSENT_FRAMES;
   }

@@ -37,6 +37,12 @@ export const consoleClientEventSchemas = {
   power: z.object({ serverId: z.uuid(), action: z.enum(powerActions) }).strict(),
   /** A fresh access token for the same socket, before the current one expires. */
   auth: z.object({ token: z.string().min(1).max(4096) }).strict(),
+  /**
+   * The client has handled `frames` `console.output` events of the server since it sent `join` (the replay
+   * is the first). The gateway sends a client that acknowledges no more than it can take in
+   * CONSOLE_VIEWER_MAX_LAG_MS past its own round trip; one that never sends `seen` is judged by its transport.
+   */
+  seen: z.object({ serverId: z.uuid(), frames: z.int().positive() }).strict(),
 } as const;
 export type ConsoleClientEvent = keyof typeof consoleClientEventSchemas;
 export type ConsoleClientPayload<E extends ConsoleClientEvent> = z.infer<(typeof consoleClientEventSchemas)[E]>;
@@ -82,6 +88,7 @@ export interface ConsoleAckData {
   command: CommandResult;
   power: ConsoleStatusEvent;
   auth: TokenExpiring;
+  seen: { serverId: string };
 }
 
 /** socket.io's typed events: `Server<ConsoleClientToServerEvents, ConsoleServerToClientEvents>`. */

@@ -1,0 +1,67 @@
+import { describe, expect, it } from '@jest/globals';
+import { OutputWindow } from './output-window.js';
+
+describe('OutputWindow', () => {
+  it('is judged by acknowledgements only once the client sent one', () => {
+    const window = new OutputWindow();
+    window.sending(0, 100);
+    expect(window.acknowledging).toBe(false);
+    window.acknowledged(1, 5);
+    expect(window.acknowledging).toBe(true);
+  });
+
+  it('measures the wait of the oldest unacknowledged output beyond the connection’s own round trip', () => {
+    const window = new OutputWindow();
+    // The replay, sent alone, acknowledged 40 ms later: the round trip of this connection.
+    window.sending(0, 100);
+    window.acknowledged(1, 40);
+    expect(window.lagMs(100)).toBe(0);
+    window.sending(100, 100);
+    window.sending(150, 100);
+    window.sending(200, 100);
+    expect(window.lagMs(150)).toBe(10);
+    expect(window.lagMs(300)).toBe(160);
+    // Two of the three handled: the third is the oldest now.
+    window.acknowledged(3, 310);
+    expect(window.lagMs(310)).toBe(70);
+    window.acknowledged(4, 320);
+    expect(window.lagMs(400)).toBe(0);
+  });
+
+  it('takes no round trip from output that waited behind other output, and ignores acknowledgements of more than was sent', () => {
+    const window = new OutputWindow();
+    window.sending(0, 100);
+    window.acknowledged(1, 2);
+    window.sending(10, 100);
+    window.sending(20, 100);
+    // The second waited behind the first: its 500 ms are queueing, not the connection's delay.
+    window.acknowledged(99, 520);
+    window.sending(600, 100);
+    expect(window.lagMs(700)).toBe(98);
+    // Already acknowledged: changes nothing.
+    window.acknowledged(2, 700);
+    expect(window.lagMs(700)).toBe(98);
+  });
+
+  it('keeps the send times of at most 1,000 unacknowledged events', () => {
+    const window = new OutputWindow();
+    for (let at = 0; at < 1_500; at++) window.sending(at, 100);
+    // The first 500 were let go: the oldest kept was sent at 500.
+    window.acknowledged(1, 2_000);
+    expect(window.lagMs(2_000)).toBe(1_500);
+    window.acknowledged(1_499, 2_000);
+    expect(window.lagMs(2_000)).toBe(501);
+  });
+
+  it('is behind only when late with enough unread output to shed', () => {
+    const window = new OutputWindow();
+    window.sending(0, 0);
+    window.acknowledged(1, 0);
+    // Late, but one small frame: skipping it would make nothing sooner.
+    window.sending(10, 150);
+    expect(window.behind(500, 100)).toBe(false);
+    window.sending(20, 50);
+    expect(window.behind(500, 100)).toBe(true);
+    expect(window.behind(100, 100)).toBe(false);
+  });
+});
