@@ -1,7 +1,8 @@
 // The console's gateway leg: the real gateway (a child process) between the console service and socket.io
-// viewers. Viewers run in child processes of their own (this file, `--viewers-child`), so their parsing
-// does not share the gateway's or the measuring process's event loop; each counts the numbered lines it
-// gets and the time from the line's writing to its arrival (lines carry their writing time, see console.ts).
+// viewers. Viewers are lean clients (`console-lean-viewer.ts`) in child processes of their own (this file,
+// `--viewers-child`), so their reading does not share the gateway's or the measuring process's event loop;
+// each counts the numbered lines it gets and the time from the line's writing to its arrival (lines carry
+// their writing time, see console.ts), and acknowledges every frame, as a panel does.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { type ConsoleLine, type RpcPayload, type RpcResponse } from '@blockplane
 import { type NatsConnection, RpcResponder } from '@blockplane/messaging';
 import { createLogger } from '@blockplane/observability';
 import { ConsoleViewer, spawnService } from '@blockplane/testing';
-import { inParallel, type Result } from './measure.js';
+import { LeanViewer } from './console-lean-viewer.js';
+import { inParallel, percentile, type Result } from './measure.js';
 
 const logger = createLogger('bench-console-gateway', { level: 'silent' });
 /** Latencies are counted in 1 ms buckets up to this; slower lines land in the last one. */
@@ -20,55 +22,69 @@ const CONNECT_CONCURRENCY = 50;
 const CLOCK_TICKS_PER_S = 100;
 
 type ToViewers =
-  | { type: 'connect'; url: string; token: string; serverIds: string[]; count: number }
+  | { type: 'connect'; url: string; token: string; serverIds: string[]; count: number; acknowledge: boolean }
   | { type: 'reset' }
   | { type: 'report' }
   | { type: 'close' };
 type FromViewers =
   | { type: 'connected' }
   | { type: 'reset' }
-  | { type: 'report'; received: number[]; skipped: number; throttled: number; histogram: number[] }
+  | {
+      type: 'report';
+      received: number[];
+      /** Lines each viewer was told it missed for falling behind. */
+      skipped: number[];
+      /** Lines each viewer was told the console's flood throttle dropped. */
+      throttled: number[];
+      histogram: number[];
+    }
   | { type: 'closed' };
 
 // ── A viewers' process ─────────────────────────────────────────────────────────────────────────────────
 
 export async function runViewersChild(): Promise<void> {
-  let viewers: ConsoleViewer[] = [];
+  let viewers: LeanViewer[] = [];
   let received: number[] = [];
-  let skipped = 0;
-  let throttled = 0;
+  let skipped: number[] = [];
+  let throttled: number[] = [];
   let histogram = new Array<number>(HISTOGRAM_MS).fill(0);
   const reply = (message: FromViewers) => process.send?.(message);
-  const count = (index: number, lines: ConsoleLine[]) => {
-    const now = performance.timeOrigin + performance.now();
-    for (const line of lines) {
-      if (line.kind === 'notice') {
-        skipped += Number(/^── (\d+) lines not shown: this connection/.exec(line.text)?.[1] ?? 0);
-        throttled += Number(/^── (\d+) lines not shown: the server printed/.exec(line.text)?.[1] ?? 0);
-      }
-      if (!line.text.startsWith('bench ')) continue;
-      received[index] = (received[index] ?? 0) + 1;
-      const ms = Math.floor(now - Number(line.text.slice(line.text.lastIndexOf(' ') + 1)));
-      const bucket = Math.min(HISTOGRAM_MS - 1, Math.max(0, ms));
-      histogram[bucket] = (histogram[bucket] ?? 0) + 1;
-    }
+  const bucket = (ms: number) => Math.min(HISTOGRAM_MS - 1, Math.max(0, Math.floor(ms)));
+  /** Lines whose writing times are spread evenly from the first's to the last's (the simulator writes every 10 ms). */
+  const arrived = (count: number, firstMs: number, lastMs: number) => {
+    const [from, to] = [bucket(lastMs), bucket(firstMs)];
+    for (let ms = from; ms <= to; ms++) histogram[ms] = (histogram[ms] ?? 0) + count / (to - from + 1);
+  };
+  const notice = (index: number, line: ConsoleLine) => {
+    skipped[index] =
+      (skipped[index] ?? 0) + Number(/^── (\d+) lines not shown: this connection/.exec(line.text)?.[1] ?? 0);
+    throttled[index] =
+      (throttled[index] ?? 0) + Number(/^── (\d+) lines not shown: the server printed/.exec(line.text)?.[1] ?? 0);
   };
   process.on('message', (message: ToViewers) => {
     switch (message.type) {
       case 'connect':
         void (async () => {
-          const sockets = Array.from({ length: message.count }, (_, i) => i);
-          viewers = new Array<ConsoleViewer>(message.count);
+          viewers = new Array<LeanViewer>(message.count);
           received = new Array<number>(message.count).fill(0);
+          skipped = new Array<number>(message.count).fill(0);
+          throttled = new Array<number>(message.count).fill(0);
+          const sockets = Array.from({ length: message.count }, (_, i) => i);
           await inParallel(sockets, CONNECT_CONCURRENCY, async (i) => {
-            const viewer = await ConsoleViewer.connect(message.url, { token: message.token });
-            // Counted as they arrive; the viewer keeps nothing (a flood would fill its memory).
-            viewer.socket.offAny();
-            viewer.socket.on('console.output', (output: { lines: ConsoleLine[] }) => count(i, output.lines));
             const serverId = message.serverIds[i % message.serverIds.length] ?? '';
-            const joined = await viewer.send('join', { serverId }, 60_000);
-            if (!joined.ok) throw new Error(`join answered ${JSON.stringify(joined.error)}`);
-            viewers[i] = viewer;
+            viewers[i] = await LeanViewer.connect(
+              message.url,
+              message.token,
+              serverId,
+              {
+                lines: (count, firstMs, lastMs) => {
+                  received[i] = (received[i] ?? 0) + count;
+                  arrived(count, firstMs, lastMs);
+                },
+                notice: (line) => notice(i, line),
+              },
+              message.acknowledge,
+            );
           });
           reply({ type: 'connected' });
         })().catch((error: unknown) => {
@@ -78,8 +94,8 @@ export async function runViewersChild(): Promise<void> {
         return;
       case 'reset':
         received = received.map(() => 0);
-        skipped = 0;
-        throttled = 0;
+        skipped = skipped.map(() => 0);
+        throttled = throttled.map(() => 0);
         histogram = new Array<number>(HISTOGRAM_MS).fill(0);
         reply({ type: 'reset' });
         return;
@@ -131,8 +147,14 @@ export interface GatewayLegContext {
   /** The simulator prints `perPodPerSecond` numbered lines a second on every pod for `seconds`. */
   emit(pods: string[], perPodPerSecond: number, seconds: number): Promise<{ lines: number }>;
   podOf(serverId: string): string;
+  /** Follows a few of the servers straight from the simulator: the latency it adds on its own. */
+  followDirectly(servers: string[]): { latencies(): number[]; stop(): void };
   seconds: number;
   viewerProcesses: number;
+  /** Whether viewers send `seen` (false: as clients older than it, judged by their transport). */
+  acknowledge: boolean;
+  /** The gateway's CONSOLE_VIEWER_MAX_LAG_MS; undefined: its default. */
+  viewerMaxLagMs: string | undefined;
 }
 
 export interface GatewayScenario {
@@ -142,20 +164,26 @@ export interface GatewayScenario {
   perServerPerSecond: number;
 }
 
-/** An access token as auth signs them, and auth's answers the gateway asks for (`auth.jwks`, `auth.principal`). */
-async function standInAuth(nats: NatsConnection): Promise<{ token: string; responders: RpcResponder[] }> {
+/**
+ * Access tokens as auth signs them (`sign`: one of a new account), and auth's answers the gateway asks for
+ * (`auth.jwks`, `auth.principal`).
+ */
+async function standInAuth(
+  nats: NatsConnection,
+): Promise<{ token: string; sign(): Promise<string>; responders: RpcResponder[] }> {
   const { privateKey, publicKey } = await generateKeyPair('EdDSA');
   const kid = crypto.randomUUID();
-  const userId = crypto.randomUUID();
   const jwk = { ...(await exportJWK(publicKey)), kty: 'OKP', kid, alg: 'EdDSA', use: 'sig' };
-  const token = await new SignJWT({ role: 'user' })
-    .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
-    .setSubject(userId)
-    .setIssuer('blockplane-auth')
-    .setAudience('blockplane-api')
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(privateKey);
+  const sign = () =>
+    new SignJWT({ role: 'user' })
+      .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
+      .setSubject(crypto.randomUUID())
+      .setIssuer('blockplane-auth')
+      .setAudience('blockplane-api')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(privateKey);
+  const token = await sign();
   const queue = `${nats.namespace}.auth`;
   const responders = [
     new RpcResponder(nats, queue, { subject: 'auth.jwks', handle: async () => ({ keys: [jwk] }) }, logger),
@@ -174,7 +202,7 @@ async function standInAuth(nats: NatsConnection): Promise<{ token: string; respo
     ),
   ];
   for (const responder of responders) responder.start();
-  return { token, responders };
+  return { token, sign, responders };
 }
 
 /** utime + stime of a process, in seconds. */
@@ -206,6 +234,7 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
     LOG_LEVEL: 'warn',
     // Viewers get no replay: every line they count is one printed during the run.
     CONSOLE_BACKLOG_LINES: '0',
+    ...(context.viewerMaxLagMs ? { CONSOLE_VIEWER_MAX_LAG_MS: context.viewerMaxLagMs } : {}),
   });
   const children = Array.from({ length: context.viewerProcesses }, () => startViewersChild());
   try {
@@ -218,7 +247,8 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
           scenario.servers.length === 1
             ? scenario.servers
             : scenario.servers.filter((_, i) => i % children.length === c);
-        return child.request({ type: 'connect', url: gateway.url, token: auth.token, serverIds, count }, 'connected');
+        const connect = { type: 'connect', url: gateway.url, token: auth.token, serverIds, count } as const;
+        return child.request({ ...connect, acknowledge: context.acknowledge }, 'connected');
       }),
     );
     await new Promise((resolve) => setTimeout(resolve, 2_000)); // every stream open and following
@@ -235,6 +265,7 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
       const line = metrics.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_p99_seconds{'));
       return Number(line?.split(' ').pop() ?? Number.NaN) * 1000;
     };
+    const direct = context.followDirectly(scenario.servers);
     await loopDelayMs(); // a scrape resets the event-loop delay histogram
     const before = cpu();
     const wall = performance.now();
@@ -244,18 +275,21 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
     const after = cpu();
     const elapsed = (performance.now() - wall) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // the last frames on their way
+    direct.stop();
     const reports = await Promise.all(children.map((child) => child.request({ type: 'report' }, 'report')));
     const gatewayLoopMs = await loopDelayMs();
     const perViewer = reports.flatMap((r) => r.received).map((lines) => lines / seconds);
     perViewer.sort((a, b) => a - b);
     const histogram = new Array<number>(HISTOGRAM_MS).fill(0);
     for (const r of reports) r.histogram.forEach((n, ms) => (histogram[ms] = (histogram[ms] ?? 0) + n));
-    const skipped = reports.reduce((sum, r) => sum + r.skipped, 0);
-    const viewers = reports.reduce((sum, r) => sum + r.received.length, 0);
-    // Every viewer of a server hears of its throttled lines: per viewer, on average.
-    const throttled = reports.reduce((sum, r) => sum + r.throttled, 0) / Math.max(1, viewers);
+    const received = reports.flatMap((r) => r.received);
+    const skipped = reports.flatMap((r) => r.skipped);
+    const throttled = reports.flatMap((r) => r.throttled);
+    const viewers = received.length;
+    const sum = (values: number[]) => values.reduce((total, n) => total + n, 0);
     const printedPerServer = emitted.lines / scenario.servers.length;
-    const leastReceived = Math.min(...reports.flatMap((r) => r.received));
+    // A line a viewer neither got nor heard of in a notice (the throttle's, or the gateway's when it fell behind).
+    const untold = received.map((n, i) => printedPerServer - n - (skipped[i] ?? 0) - (throttled[i] ?? 0));
 
     const percent = (key: keyof typeof before) => ((after[key] - before[key]) / elapsed) * 100;
     console.log(`\n${scenario.title}, through the real gateway (load ${readFileSync('/proc/loadavg', 'utf8').trim()})`);
@@ -267,9 +301,22 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
         value: perViewer[Math.floor(perViewer.length / 2)] ?? 0,
         unit: 'lines/s',
       },
-      { name: 'lines dropped by the console throttle, per viewer (told)', value: throttled, unit: 'lines' },
-      { name: 'lines skipped for viewers that fell behind (told, all)', value: skipped, unit: 'lines' },
-      { name: 'lines a viewer did not get (worst viewer)', value: printedPerServer - leastReceived, unit: 'lines' },
+      {
+        name: 'lines dropped by the console throttle, per viewer (told)',
+        value: sum(throttled) / Math.max(1, viewers),
+        unit: 'lines',
+      },
+      {
+        name: 'viewers that fell behind and were skipped at least once',
+        value: skipped.filter((n) => n > 0).length,
+        unit: `of ${viewers}`,
+      },
+      {
+        name: 'lines skipped for viewers that fell behind (told), per viewer',
+        value: sum(skipped) / Math.max(1, viewers),
+        unit: 'lines',
+      },
+      { name: 'lines a viewer neither got nor was told of: worst viewer', value: Math.max(...untold), unit: 'lines' },
       { name: 'line latency p50 (written → viewer)', value: histogramPercentile(histogram, 50), unit: 'ms' },
       {
         name: 'line latency p99 (written → viewer)',
@@ -277,6 +324,8 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
         unit: 'ms',
         target: { max: 250 },
       },
+      { name: '  the simulator alone (direct follows): p50', value: percentile(direct.latencies(), 50), unit: 'ms' },
+      { name: '  the simulator alone (direct follows): p99', value: percentile(direct.latencies(), 99), unit: 'ms' },
       { name: 'event-loop delay p99: gateway', value: gatewayLoopMs, unit: 'ms' },
       { name: 'console CPU', value: percent('console'), unit: '% of a core' },
       { name: 'gateway CPU', value: percent('gateway'), unit: '% of a core' },
@@ -289,6 +338,61 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
     await gateway.stop();
     await Promise.all(auth.responders.map((responder) => responder.stop()));
   }
+}
+
+/**
+ * Commands through the real gateway's socket (socket → gateway → NATS → console → RCON and back), each
+ * paired with one straight to the server (`serverAlone`), so both see the same moment's load: the panel's
+ * share is the difference. A new account every 10 commands: the rate limit (burst 10) is not measured.
+ */
+export async function socketCommandRoundTrips(
+  context: Pick<GatewayLegContext, 'nats'>,
+  serverId: string,
+  samples: number,
+  serverAlone: () => Promise<unknown>,
+): Promise<Result[]> {
+  const auth = await standInAuth(context.nats);
+  const gateway = await spawnService('gateway', { NATS_NAMESPACE: context.nats.namespace, LOG_LEVEL: 'warn' });
+  const viaSocket: number[] = [];
+  const server: number[] = [];
+  let viewer: ConsoleViewer | undefined;
+  const time = async (task: () => Promise<unknown>) => {
+    const started = performance.now();
+    await task();
+    return performance.now() - started;
+  };
+  try {
+    for (let i = 0; i < samples; i++) {
+      if (i % 10 === 0) {
+        viewer?.close();
+        viewer = await ConsoleViewer.connect(gateway.url, { token: await auth.sign() });
+      }
+      const socket = viewer;
+      viaSocket.push(
+        await time(async () => {
+          const answer = await socket?.send('command', { serverId, command: 'seed' });
+          if (!answer?.ok) throw new Error(`command answered ${JSON.stringify(answer)}`);
+        }),
+      );
+      server.push(await time(serverAlone));
+    }
+  } finally {
+    viewer?.close();
+    await gateway.stop();
+    await Promise.all(auth.responders.map((responder) => responder.stop()));
+  }
+  const share = viaSocket.map((total, i) => total - (server[i] ?? 0));
+  console.log(
+    `\nCommand round trips through the gateway's socket (load ${readFileSync('/proc/loadavg', 'utf8').trim()})`,
+  );
+  return [
+    { name: 'command over the socket (gateway, console, RCON): p50', value: percentile(viaSocket, 50), unit: 'ms' },
+    { name: 'command over the socket (gateway, console, RCON): p99', value: percentile(viaSocket, 99), unit: 'ms' },
+    { name: 'the server alone (bare RCON session): p50', value: percentile(server, 50), unit: 'ms' },
+    { name: 'the server alone (bare RCON session): p99', value: percentile(server, 99), unit: 'ms' },
+    { name: "the panel's share (pair by pair): p50", value: percentile(share, 50), unit: 'ms' },
+    { name: "the panel's share (pair by pair): p99", value: percentile(share, 99), unit: 'ms', target: { max: 15 } },
+  ];
 }
 
 if (process.argv[2] === '--viewers-child') await runViewersChild();

@@ -3,8 +3,9 @@
 // connection each, fanning every frame out to in-memory viewers) and the servers service (`servers.access`).
 // Two scenarios: one server printing --lines-per-second to --viewers viewers, and --servers servers with one
 // viewer each. Then command round trips: through the console (persistent RCON), straight to RCON (the
-// server's own share), and `rcon-cli` through exec (the seed design). Last, the same scenarios through the
-// real gateway to socket.io viewers (`console-gateway.ts`).
+// server's own share), `rcon-cli` through exec (the seed design), and through the real gateway's socket. Last,
+// the same scenarios through the real gateway to socket.io viewers (`console-gateway.ts`: lean clients that
+// acknowledge every frame, so a viewer that falls behind is skipped and told).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,7 +29,7 @@ import { decodeRconPackets, encodeRconPacket } from '@blockplane/rcon';
 import { NatsConnection, RpcClient, RpcResponder } from '@blockplane/messaging';
 import { createLogger } from '@blockplane/observability';
 import { freePort, spawnService, testEnv, uniqueNamespace, waitFor } from '@blockplane/testing';
-import { type GatewayScenario, runGatewayScenario } from './console-gateway.js';
+import { type GatewayScenario, runGatewayScenario, socketCommandRoundTrips } from './console-gateway.js';
 import { inParallel, percentile, report, type Result } from './measure.js';
 
 const NAMESPACE = 'bench-console';
@@ -217,6 +218,12 @@ function followDirectly(simUrl: string, pod: string): { latencies: number[]; sto
   return { latencies, stop: () => abort.abort() };
 }
 
+/** Up to DIRECT_FOLLOWS servers, spread over the list. */
+function sampleOf(servers: string[]): string[] {
+  const step = Math.max(1, Math.floor(servers.length / DIRECT_FOLLOWS));
+  return servers.filter((_, i) => i % step === 0).slice(0, DIRECT_FOLLOWS);
+}
+
 /** utime + stime of a process, in seconds. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
@@ -292,9 +299,7 @@ async function runScenario(
     } else await gateways[index % gateways.length]?.hold(serverId, viewersPerServer);
   });
   // A few servers are also followed straight from the simulator, for the latency it adds on its own.
-  const step = Math.max(1, Math.floor(servers.length / DIRECT_FOLLOWS));
-  const sampled = servers.filter((_, i) => i % step === 0).slice(0, DIRECT_FOLLOWS);
-  const direct = sampled.map((id) => followDirectly(sim.url, `mc-${id}-0`));
+  const direct = sampleOf(servers).map((id) => followDirectly(sim.url, `mc-${id}-0`));
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // tails read, follows open
   for (const gateway of gateways) gateway.reset();
   await fetch(`${context.consoleUrl}/metrics`); // a scrape resets the console's event-loop delay histogram
@@ -493,6 +498,10 @@ async function main(): Promise<void> {
       'exec-commands': { type: 'string', default: '30' },
       // The gateway leg's socket.io viewers run in this many processes.
       'viewer-processes': { type: 'string', default: '2' },
+      // Whether they acknowledge frames (`seen`); false: as clients older than it, judged by their transport.
+      acknowledge: { type: 'string', default: 'true' },
+      // The gateway's CONSOLE_VIEWER_MAX_LAG_MS (unset: its default).
+      'viewer-max-lag-ms': { type: 'string' },
     },
   });
   const number = (name: keyof typeof values) => Number(values[name]);
@@ -573,8 +582,17 @@ async function main(): Promise<void> {
     }
     const samples = { rcon: number('commands'), exec: number('exec-commands') };
     ok = report(await commandRoundTrips(rpc, core, kc, busy, sim.rconPort, samples)) && ok;
+    // The whole panel's share: the same through the real gateway's socket.
+    const pod = await core.readNamespacedPod({ name: `mc-${busy}-0`, namespace: NAMESPACE });
+    const direct = await directRcon(pod.status?.podIP ?? '', sim.rconPort);
+    try {
+      ok = report(await socketCommandRoundTrips({ nats }, busy, samples.rcon, () => direct.run('seed'))) && ok;
+    } finally {
+      direct.close();
+    }
 
     // The same through the real gateway's socket: one gateway process, socket.io viewers in processes of their own.
+    const viewersAcknowledge = values.acknowledge === 'false' ? ' (not acknowledging)' : ' (acknowledging)';
     const throughGateway = (scenario: GatewayScenario) =>
       runGatewayScenario(scenario, {
         nats,
@@ -583,11 +601,20 @@ async function main(): Promise<void> {
         emit: async (pods, perPodPerSecond, s) =>
           sim.request({ type: 'emit', pods, perPodPerSecond, seconds: s }, 'emitted'),
         podOf: (serverId) => `mc-${serverId}-0`,
+        followDirectly: (servers) => {
+          const follows = sampleOf(servers).map((id) => followDirectly(sim.url, `mc-${id}-0`));
+          return {
+            latencies: () => follows.flatMap((follow) => follow.latencies),
+            stop: () => follows.forEach((follow) => follow.stop()),
+          };
+        },
         seconds,
         viewerProcesses: number('viewer-processes'),
+        acknowledge: values.acknowledge !== 'false',
+        viewerMaxLagMs: values['viewer-max-lag-ms'],
       });
     for (const rate of [number('lines-per-second'), number('lossless-lines-per-second')]) {
-      const title = `1 server printing ${rate} lines/s, ${viewers} socket.io viewers`;
+      const title = `1 server printing ${rate} lines/s, ${viewers} socket.io viewers${viewersAcknowledge}`;
       ok =
         report(await throughGateway({ title, servers: [busy], viewersPerServer: viewers, perServerPerSecond: rate })) &&
         ok;
@@ -598,7 +625,7 @@ async function main(): Promise<void> {
     const fleetRate = number('fleet-lines-per-second');
     const title = `${fleet.length} servers printing ${fleetRate} lines/s each, 1 viewer each, on ${gatewayCount} gateways`;
     ok = (await watch(title, fleet, 1, fleetRate)) && ok;
-    const fleetTitle = `${fleet.length} servers printing ${fleetRate} lines/s each, 1 socket.io viewer each`;
+    const fleetTitle = `${fleet.length} servers printing ${fleetRate} lines/s each, 1 socket.io viewer each${viewersAcknowledge}`;
     ok =
       report(
         await throughGateway({ title: fleetTitle, servers: fleet, viewersPerServer: 1, perServerPerSecond: fleetRate }),

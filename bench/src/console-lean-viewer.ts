@@ -1,0 +1,128 @@
+// A console viewer as lean as a client can be, so that the benchmark measures the panel rather than its own
+// clients: the socket.io protocol (engine.io 4 over WebSocket) spoken directly with `ws`, and of each
+// `console.output` frame only what counting needs. A frame of a busy console holds ~1,000 lines (60 KB);
+// socket.io-client decodes it to a string and JSON-parses all of it, which for 1,000 viewers of 20 frames a
+// second is more CPU than the gateway spends sending them.
+import WebSocket from 'ws';
+import { CONSOLE_SOCKET_NAMESPACE, type ConsoleLine, type ConsoleOutput } from '@blockplane/contracts';
+
+/** socket.io packets of the console namespace: `4` (a message) + type + namespace + `,`. */
+const packet = (type: number) => `4${type}${CONSOLE_SOCKET_NAMESPACE},`;
+const EVENT = packet(2);
+const OUTPUT = Buffer.from(`${EVENT}["console.output",`);
+const NOTICE = Buffer.from('"kind":"notice"');
+const LINE = Buffer.from('{"seq":');
+const CLOSE_BRACE = '}'.charCodeAt(0);
+
+/** What a viewer tells its process of each frame. */
+export interface ViewerSink {
+  /** `count` numbered lines arrived now; the first written `firstMs` ago, the last `lastMs` ago. */
+  lines(count: number, firstMs: number, lastMs: number): void;
+  notice(line: ConsoleLine): void;
+}
+
+/** When a numbered line ("bench <pod> <n> <written at, ms since the epoch>") was written; NaN for another. */
+function writtenAt(text: string): number {
+  return text.startsWith('bench ') ? Number(text.slice(text.lastIndexOf(' ') + 1)) : Number.NaN;
+}
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * One socket watching one server, acknowledging every frame once counted (`seen`), as a panel does once it
+ * has shown one (`acknowledge: false`: as a client older than `seen`, judged by its transport). A frame without a notice is read from its first and last line only: the console numbers
+ * a run's lines one by one, so their `seq` says how many lines lie between.
+ */
+export class LeanViewer {
+  private frames = 0;
+
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly serverId: string,
+    private readonly sink: ViewerSink,
+    private readonly acknowledge: boolean,
+  ) {}
+
+  /** Connects, authenticates and joins; resolves once the join is acknowledged. */
+  static connect(
+    gatewayUrl: string,
+    token: string,
+    serverId: string,
+    sink: ViewerSink,
+    acknowledge = true,
+  ): Promise<LeanViewer> {
+    const url = `${gatewayUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
+    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+    const viewer = new LeanViewer(ws, serverId, sink, acknowledge);
+    return new Promise((resolve, reject) => {
+      const fail = (why: string) => {
+        ws.terminate();
+        reject(new Error(`viewer of ${serverId}: ${why}`));
+      };
+      ws.on('error', (error) => fail(error.message));
+      ws.on('message', (data: Buffer) => {
+        if (data.length > OUTPUT.length && data.compare(OUTPUT, 0, OUTPUT.length, 0, OUTPUT.length) === 0) {
+          viewer.output(data);
+          return;
+        }
+        const text = data.toString();
+        if (text === '2')
+          ws.send('3'); // engine.io's ping
+        else if (text.startsWith('0')) ws.send(`${packet(0)}${JSON.stringify({ token })}`);
+        else if (text.startsWith(packet(0))) ws.send(`${EVENT}0${JSON.stringify(['join', { serverId }])}`);
+        else if (text.startsWith(packet(4))) fail(`refused: ${text}`);
+        else if (text.startsWith(`${packet(3)}0`)) {
+          const [answer] = JSON.parse(text.slice(packet(3).length + 1)) as [{ ok: boolean }];
+          if (answer.ok) resolve(viewer);
+          else fail(`join answered ${text}`);
+        }
+      });
+      ws.on('close', () => fail('closed'));
+    });
+  }
+
+  close(): void {
+    this.ws.removeAllListeners('close');
+    this.ws.close();
+  }
+
+  private output(data: Buffer): void {
+    this.frames += 1;
+    this.count(data);
+    if (this.acknowledge)
+      this.ws.send(`${EVENT}${JSON.stringify(['seen', { serverId: this.serverId, frames: this.frames }])}`);
+  }
+
+  private count(data: Buffer): void {
+    const first = data.indexOf(LINE, OUTPUT.length);
+    if (first < 0) return; // a replay with no lines
+    const last = data.lastIndexOf(LINE);
+    const head = this.line(data, first);
+    const tail = this.line(data, last);
+    const [firstAt, lastAt] = [writtenAt(head.text), writtenAt(tail.text)];
+    if (data.indexOf(NOTICE, OUTPUT.length) >= 0 || Number.isNaN(firstAt) || Number.isNaN(lastAt)) {
+      this.countEach(data);
+      return;
+    }
+    const arrived = now();
+    this.sink.lines(tail.seq - head.seq + 1, arrived - firstAt, arrived - lastAt);
+  }
+
+  /** The line object starting at `start` (numbered lines hold no braces). */
+  private line(data: Buffer, start: number): ConsoleLine {
+    return JSON.parse(data.toString('utf8', start, data.indexOf(CLOSE_BRACE, start) + 1)) as ConsoleLine;
+  }
+
+  /** A frame with a notice or a line of another kind: every line parsed. */
+  private countEach(data: Buffer): void {
+    const [, output] = JSON.parse(data.toString('utf8', EVENT.length)) as [string, ConsoleOutput];
+    const arrived = now();
+    for (const line of output.lines) {
+      if (line.kind === 'notice') this.sink.notice(line);
+      const at = writtenAt(line.text);
+      if (!Number.isNaN(at)) this.sink.lines(1, arrived - at, arrived - at);
+    }
+  }
+}
