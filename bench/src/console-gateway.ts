@@ -13,7 +13,7 @@ import { type NatsConnection, RpcResponder } from '@blockplane/messaging';
 import { createLogger } from '@blockplane/observability';
 import { ConsoleViewer, spawnService } from '@blockplane/testing';
 import { LeanViewer } from './console-lean-viewer.js';
-import { inParallel, percentile, type Result } from './measure.js';
+import { inParallel, percentile, type Result, roundTripFigures } from './measure.js';
 
 const logger = createLogger('bench-console-gateway', { level: 'silent' });
 /** Latencies are counted in 1 ms buckets up to this; slower lines land in the last one. */
@@ -381,18 +381,10 @@ export async function socketCommandRoundTrips(
     await gateway.stop();
     await Promise.all(auth.responders.map((responder) => responder.stop()));
   }
-  const share = viaSocket.map((total, i) => total - (server[i] ?? 0));
   console.log(
     `\nCommand round trips through the gateway's socket (load ${readFileSync('/proc/loadavg', 'utf8').trim()})`,
   );
-  return [
-    { name: 'command over the socket (gateway, console, RCON): p50', value: percentile(viaSocket, 50), unit: 'ms' },
-    { name: 'command over the socket (gateway, console, RCON): p99', value: percentile(viaSocket, 99), unit: 'ms' },
-    { name: 'the server alone (bare RCON session): p50', value: percentile(server, 50), unit: 'ms' },
-    { name: 'the server alone (bare RCON session): p99', value: percentile(server, 99), unit: 'ms' },
-    { name: "the panel's share (pair by pair): p50", value: percentile(share, 50), unit: 'ms' },
-    { name: "the panel's share (pair by pair): p99", value: percentile(share, 99), unit: 'ms', target: { max: 15 } },
-  ];
+  return roundTripFigures('command over the socket (gateway, console, RCON)', viaSocket, server);
 }
 
 if (process.argv[2] === '--viewers-child') await runViewersChild();

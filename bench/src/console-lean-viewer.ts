@@ -13,6 +13,8 @@ const OUTPUT = Buffer.from(`${EVENT}["console.output",`);
 const NOTICE = Buffer.from('"kind":"notice"');
 const LINE = Buffer.from('{"seq":');
 const CLOSE_BRACE = '}'.charCodeAt(0);
+/** How often a viewer acknowledges at most, under a steady stream (the gateway allows CONSOLE_VIEWER_MAX_LAG_MS). */
+const ACK_EVERY_MS = 200;
 
 /** What a viewer tells its process of each frame. */
 export interface ViewerSink {
@@ -31,12 +33,15 @@ function now(): number {
 }
 
 /**
- * One socket watching one server, acknowledging every frame once counted (`seen`), as a panel does once it
- * has shown one (`acknowledge: false`: as a client older than `seen`, judged by its transport). A frame without a notice is read from its first and last line only: the console numbers
- * a run's lines one by one, so their `seq` says how many lines lie between.
+ * One socket watching one server, acknowledging the frames it counted (`seen`) as a panel does once it has shown
+ * them: at once after a quiet spell, else at most every ACK_EVERY_MS (`acknowledge: false`: as a client older than
+ * `seen`, judged by its transport). A frame without a notice is read from its first and last line only: the
+ * console numbers a run's lines one by one, so their `seq` says how many lines lie between.
  */
 export class LeanViewer {
   private frames = 0;
+  private lastAck = Number.NEGATIVE_INFINITY;
+  private pendingAck: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly ws: WebSocket,
@@ -84,6 +89,7 @@ export class LeanViewer {
   }
 
   close(): void {
+    clearTimeout(this.pendingAck);
     this.ws.removeAllListeners('close');
     this.ws.close();
   }
@@ -91,8 +97,18 @@ export class LeanViewer {
   private output(data: Buffer): void {
     this.frames += 1;
     this.count(data);
-    if (this.acknowledge)
-      this.ws.send(`${EVENT}${JSON.stringify(['seen', { serverId: this.serverId, frames: this.frames }])}`);
+    if (!this.acknowledge || this.pendingAck) return;
+    const wait = this.lastAck + ACK_EVERY_MS - performance.now();
+    if (wait <= 0) this.sendSeen();
+    else this.pendingAck = setTimeout(() => this.sendSeen(), wait);
+  }
+
+  /** One `seen` covers every frame counted so far. */
+  private sendSeen(): void {
+    this.pendingAck = undefined;
+    this.lastAck = performance.now();
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(`${EVENT}${JSON.stringify(['seen', { serverId: this.serverId, frames: this.frames }])}`);
   }
 
   private count(data: Buffer): void {

@@ -30,7 +30,7 @@ import { NatsConnection, RpcClient, RpcResponder } from '@blockplane/messaging';
 import { createLogger } from '@blockplane/observability';
 import { freePort, spawnService, testEnv, uniqueNamespace, waitFor } from '@blockplane/testing';
 import { type GatewayScenario, runGatewayScenario, socketCommandRoundTrips } from './console-gateway.js';
-import { inParallel, percentile, report, type Result } from './measure.js';
+import { inParallel, percentile, report, type Result, roundTripFigures } from './measure.js';
 
 const NAMESPACE = 'bench-console';
 const RCON_PASSWORD = 'bench-rcon';
@@ -467,17 +467,11 @@ async function commandRoundTrips(
     server.push(...(await timed(1, () => direct.run('seed'))));
   }
   direct.close();
-  const share = viaConsole.map((total, i) => total - (server[i] ?? 0));
   const exec = new Exec(kc);
   const viaExec = await timed(samples.exec, () => execRconCli(exec, `mc-${serverId}-0`, 'seed'));
   console.log(`\nCommand round trips (load ${readFileSync('/proc/loadavg', 'utf8').trim()})`);
   return [
-    { name: 'console.command over NATS, persistent RCON: p50', value: percentile(viaConsole, 50), unit: 'ms' },
-    { name: 'console.command over NATS, persistent RCON: p99', value: percentile(viaConsole, 99), unit: 'ms' },
-    { name: 'the server alone (bare RCON session): p50', value: percentile(server, 50), unit: 'ms' },
-    { name: 'the server alone (bare RCON session): p99', value: percentile(server, 99), unit: 'ms' },
-    { name: "the panel's share (pair by pair): p50", value: percentile(share, 50), unit: 'ms' },
-    { name: "the panel's share (pair by pair): p99", value: percentile(share, 99), unit: 'ms', target: { max: 15 } },
+    ...roundTripFigures('console.command over NATS, persistent RCON', viaConsole, server),
     { name: 'rcon-cli through pods/exec (seed design): p50', value: percentile(viaExec, 50), unit: 'ms' },
     { name: 'rcon-cli through pods/exec (seed design): p99', value: percentile(viaExec, 99), unit: 'ms' },
   ];

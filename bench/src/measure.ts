@@ -65,3 +65,19 @@ export function report(results: Result[]): boolean {
   }
   return ok;
 }
+
+/**
+ * Command round trips measured in pairs (through the panel, then straight to the server, at the same moment's
+ * load): both legs' p50/p99 and the panel's share of each pair, against the issue's 15 ms p99.
+ */
+export function roundTripFigures(panel: string, viaPanel: number[], server: number[]): Result[] {
+  const share = viaPanel.map((total, i) => total - (server[i] ?? 0));
+  return [
+    { name: `${panel}: p50`, value: percentile(viaPanel, 50), unit: 'ms' },
+    { name: `${panel}: p99`, value: percentile(viaPanel, 99), unit: 'ms' },
+    { name: 'the server alone (bare RCON session): p50', value: percentile(server, 50), unit: 'ms' },
+    { name: 'the server alone (bare RCON session): p99', value: percentile(server, 99), unit: 'ms' },
+    { name: "the panel's share (pair by pair): p50", value: percentile(share, 50), unit: 'ms' },
+    { name: "the panel's share (pair by pair): p99", value: percentile(share, 99), unit: 'ms', target: { max: 15 } },
+  ];
+}
