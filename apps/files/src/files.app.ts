@@ -9,4 +9,5 @@ export const filesApp: ServiceDefinition<typeof sections> = {
   defaultPort: 8085,
   sections,
   modules: (config) => [FilesModule.forRoot(config.files)],
+  streamsBulkBytes: true,
 };

@@ -50,6 +50,12 @@ export interface ServiceDefinition<Extra extends Record<string, ConfigSection>> 
   jsonLimit?: string;
   /** Express middleware run on every request before its body is parsed (an edge's headers, CORS, origin checks). */
   edge?(config: ServiceConfig<Extra>): RequestHandler[];
+  /**
+   * Whether the service's work is streaming bulk bytes, so that V8 should count buffers by what they hold
+   * (`heap-limits.ts`): far fewer full collections per byte, but longer pauses when one comes — a trade for
+   * the files service, not for a service answering sockets (it tripled the gateway's event-loop delay p99).
+   */
+  streamsBulkBytes?: boolean;
 }
 
 export function loadServiceConfig<Extra extends Record<string, ConfigSection>>(
@@ -95,7 +101,7 @@ export async function createServiceApp<Extra extends Record<string, ConfigSectio
 export async function runService<Extra extends Record<string, ConfigSection>>(
   definition: ServiceDefinition<Extra>,
 ): Promise<void> {
-  countBuffersByWhatTheyHold();
+  if (definition.streamsBulkBytes) countBuffersByWhatTheyHold();
   let config: ServiceConfig<Extra>;
   try {
     config = loadServiceConfig(definition);
