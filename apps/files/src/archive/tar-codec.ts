@@ -7,6 +7,8 @@ import { DomainError } from '@blockplane/contracts';
 import { DataPath } from '../paths/data-path.js';
 
 const BLOCK = 512;
+/** Two zero blocks end a tar. */
+export const TAR_END: Buffer = Buffer.alloc(2 * BLOCK);
 /** pax and GNU long-name records are names and small values, never bulk. */
 const MAX_META_BYTES = 64 * 1024;
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -87,7 +89,7 @@ export class CanonicalTar extends Transform {
 
   override _flush(done: TransformCallback): void {
     if (!this.ended) return done(unprocessable('the archive is truncated'));
-    this.push(Buffer.alloc(2 * BLOCK));
+    this.push(TAR_END);
     done();
   }
 
@@ -202,7 +204,7 @@ export class CanonicalTar extends Transform {
 
   private startData(size: number, sink: CanonicalTar['sink'] = 'pass'): void {
     this.remaining = size;
-    this.padding = (BLOCK - (size % BLOCK)) % BLOCK;
+    this.padding = tarPadding(size).length;
     this.sink = sink;
     if (size === 0) this.endData();
   }
@@ -213,7 +215,7 @@ export class CanonicalTar extends Transform {
     this.sink = 'pass';
     if (sink === 'skip') return;
     if (sink === 'pass') {
-      if (this.padding > 0) this.push(Buffer.alloc(this.padding));
+      if (this.padding > 0) this.push(TAR_END.subarray(0, this.padding));
       return;
     }
     const meta = sink;
@@ -325,8 +327,17 @@ export function writeHeader(
   const header = ustarHeader(plain ? stored : 'pax-entry', type, size > 0o77777777777 ? 0 : size, mode, mtime, owner);
   if (records.length === 0) return header;
   const body = Buffer.from(records.join(''), 'utf8');
-  const pad = Buffer.alloc((BLOCK - (body.length % BLOCK)) % BLOCK);
-  return Buffer.concat([ustarHeader('pax-header', 'x', body.length, 0o644, mtime, owner), body, pad, header]);
+  return Buffer.concat([
+    ustarHeader('pax-header', 'x', body.length, 0o644, mtime, owner),
+    body,
+    tarPadding(body.length),
+    header,
+  ]);
+}
+
+/** The zeros that fill `size` bytes of an entry's data up to a whole block. */
+export function tarPadding(size: number): Buffer {
+  return TAR_END.subarray(0, (BLOCK - (size % BLOCK)) % BLOCK);
 }
 
 /** `LEN key=value\n`, where LEN counts itself. */

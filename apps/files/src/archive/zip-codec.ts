@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { Duplex } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import { DomainError } from '@blockplane/contracts';
-import { decodeName, unprocessable, writeHeader } from './tar-codec.js';
+import { decodeName, TAR_END, tarPadding, unprocessable, writeHeader } from './tar-codec.js';
 
 const LOCAL = 0x04034b50;
 const CENTRAL = 0x02014b50;
@@ -26,8 +26,6 @@ const ENCRYPTED_FLAGS = 0x0001 | 0x0040 | 0x2000;
 /** The directory is held in memory between the passes: 100,000 entries of ~600 bytes fit, a forged one does not. */
 const MAX_DIRECTORY_BYTES = 64 * 1024 * 1024;
 const CHUNK = 64 * 1024;
-const BLOCK = 512;
-const ZEROS = Buffer.alloc(2 * BLOCK);
 const OWNER = { uid: 0, gid: 0 }; // CanonicalTar chooses the owner; this one is never extracted
 const METHODS: Record<number, string> = {
   1: 'shrink',
@@ -103,7 +101,7 @@ export class ZipToTar {
       refuseSpecial(central, entryName(record));
     });
     if (await input.more()) throw unprocessable('the archive has data after its end');
-    yield ZEROS;
+    yield TAR_END;
   }
 
   /** One local entry: its tar header(s) and data; returns what it held, for the directory to agree with. */
@@ -168,7 +166,7 @@ export class ZipToTar {
           throw unprocessable('the archive has an entry longer than it says', name);
         if (size === undefined) yield writeHeader(path, '0', piece.length, mode, mtime, OWNER);
         yield piece;
-        if (size === undefined) yield padding(piece.length);
+        if (size === undefined) yield tarPadding(piece.length);
       }
     } finally {
       await pieces.return(0); // an entry refused midway stops its inflater
@@ -179,7 +177,7 @@ export class ZipToTar {
       throw unprocessable('the archive has an entry whose CRC-32 or size does not match its data', name);
     }
     if (central && !agree(actual, central)) throw changed(name);
-    if (size !== undefined && !folder) yield padding(size);
+    if (size !== undefined && !folder) yield tarPadding(size);
     return actual;
   }
 }
@@ -506,10 +504,6 @@ function sameDirectory(a: ZipDirectory, b: ZipDirectory): boolean {
       return other !== undefined && agree(entry, other) && entry.mode === other.mode;
     })
   );
-}
-
-function padding(size: number): Buffer {
-  return ZEROS.subarray(0, (BLOCK - (size % BLOCK)) % BLOCK);
 }
 
 function uint(bytes: Buffer, at: number, width: number): number {
