@@ -75,14 +75,8 @@ export class KubeClient implements OnModuleInit {
   }
 
   /** A create that answers false when the object exists already: a create's 409 is an answer, not a conflict. */
-  async create(request: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await this.attempt(request, (status) => status !== 409 && isRetryable(status));
-      return true;
-    } catch (error) {
-      if (statusOf(error) === 409) return false;
-      throw error;
-    }
+  create(request: () => Promise<unknown>): Promise<boolean> {
+    return this.unlessConflict(request);
   }
 
   /** A delete that is done when the object is already gone. */
@@ -97,10 +91,19 @@ export class KubeClient implements OnModuleInit {
   /** A delete with preconditions: false when the object changed since it was read (409), true once it is gone. */
   async removeUnchanged(request: () => Promise<unknown>): Promise<boolean> {
     try {
+      return await this.unlessConflict(request);
+    } catch (error) {
+      if (statusOf(error) === 404) return true;
+      throw error;
+    }
+  }
+
+  /** A write whose 409 is an answer (false), never retried. */
+  private async unlessConflict(request: () => Promise<unknown>): Promise<boolean> {
+    try {
       await this.attempt(request, (status) => status !== 409 && isRetryable(status));
       return true;
     } catch (error) {
-      if (statusOf(error) === 404) return true;
       if (statusOf(error) === 409) return false;
       throw error;
     }
