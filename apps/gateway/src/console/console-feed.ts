@@ -57,6 +57,9 @@ export class ConsoleFeed {
   private readonly retired: string[] = [];
   private readonly subscription: Subscription;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Lines delivered but not yet sent to the room, and the flush that will send them. */
+  private outgoing: ConsoleLine[] = [];
+  private flushing: NodeJS.Immediate | undefined;
   private stopped = false;
 
   constructor(
@@ -67,9 +70,7 @@ export class ConsoleFeed {
     this.room = `server:${serverId}`;
     // Subscribed before attaching: no frame published after the backlog was read can be missed.
     this.subscription = deps.nats.connection.subscribe(deps.nats.liveSubject(consoleFrameSubject(serverId)), {
-      // After the I/O that came with it: viewers' `seen` that arrived while this process was busy count
-      // before anyone is judged behind, so a stall of the gateway's own is not taken for slow viewers.
-      callback: (error, message) => void setImmediate(() => this.received(error, message)),
+      callback: (error, message) => this.received(error, message),
     });
     this.ready = this.start();
     // A failed start is the joiners' to hear of; nothing else waits for it.
@@ -78,6 +79,8 @@ export class ConsoleFeed {
 
   /** Sends a new viewer the status, the last stats and the last lines, then adds it to the live room. */
   add(viewer: ViewerSession): void {
+    // The replay holds the lines still on their way to the room: they go first, to the others only.
+    this.flush();
     const { socket } = viewer;
     if (this.status) socket.emit('status', { serverId: this.serverId, ...this.status });
     if (this.stats) socket.emit('stats', this.stats);
@@ -107,7 +110,10 @@ export class ConsoleFeed {
     if (!window) return;
     const now = performance.now();
     window.acknowledged(frames, now);
-    if (window.missed > 0 && !window.behind(now, this.deps.viewerMaxLagMs)) {
+    if (window.missed === 0 || window.behind(now, this.deps.viewerMaxLagMs)) return;
+    // Lines on their way go first (telling of the missed ones on the way), so the notice comes in its place.
+    this.flush();
+    if (window.missed > 0) {
       this.tellMissed(viewer, window, this.lastSeq + 1, now);
     }
   }
@@ -123,6 +129,7 @@ export class ConsoleFeed {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearImmediate(this.flushing);
     this.subscription.unsubscribe();
     await this.deps.rpc
       .request('console.detach', { holder: this.deps.holder, serverId: this.serverId })
@@ -259,6 +266,7 @@ export class ConsoleFeed {
       case 'stats': {
         const { type: _type, ...stats } = frame;
         this.stats = stats;
+        this.flush();
         this.nsp.to(this.room).emit('stats', stats);
         return;
       }
@@ -267,17 +275,32 @@ export class ConsoleFeed {
 
   private setStatus(status: ConsoleStatus): void {
     this.status = status;
+    this.flush();
     this.nsp.to(this.room).emit('status', { serverId: this.serverId, ...status });
   }
 
+  /**
+   * Lines go to the room once per turn of the event loop: the frames that came in one turn (a gateway
+   * that fell behind finds several) leave as one `console.output`, so a busier gateway writes less often,
+   * not more. Judged after the turn's I/O: viewers' `seen` that arrived meanwhile count first, so a stall
+   * of the gateway's own is not taken for slow viewers.
+   */
   private deliver(lines: ConsoleLine[], notice?: ConsoleLine): void {
-    const shown = notice ? [notice, ...lines] : lines;
-    if (shown.length === 0) return;
+    if (lines.length === 0 && !notice) return;
     this.take(lines, notice);
-    this.nsp
-      .to(this.room)
-      .except(this.skipped(shown))
-      .emit('console.output', { serverId: this.serverId, lines: shown });
+    if (notice) this.outgoing.push(notice);
+    for (const line of lines) this.outgoing.push(line);
+    this.flushing ??= setImmediate(() => this.flush());
+  }
+
+  /** Sends the lines delivered since the last flush, to every viewer not too far behind. */
+  private flush(): void {
+    clearImmediate(this.flushing);
+    this.flushing = undefined;
+    const lines = this.outgoing;
+    if (lines.length === 0) return;
+    this.outgoing = [];
+    this.nsp.to(this.room).except(this.skipped(lines)).emit('console.output', { serverId: this.serverId, lines });
   }
 
   /**

@@ -250,6 +250,22 @@ describe('the console socket', () => {
       ]);
     });
 
+    it('sends the frames that reach it together as one console.output, every line once and in order', async () => {
+      const server = stream();
+      const actor = anActor();
+      grant(actor, server.serverId);
+      const viewer = await as(actor);
+      await viewer.send('join', { serverId: server.serverId });
+      const before = viewer.received.length;
+      // Published in one go: they reach the gateway in one read, as frames do for a gateway that fell behind.
+      const texts = Array.from({ length: 20 }, (_, i) => `burst ${i}`);
+      for (const text of texts) server.print([text]);
+      await viewer.until('the last line', () => viewer.texts(server.serverId).includes('burst 19'));
+      expect(viewer.texts(server.serverId)).toEqual(texts);
+      const outputs = viewer.received.slice(before).filter(({ event }) => event === 'console.output');
+      expect(outputs.length).toBeLessThan(texts.length);
+    });
+
     it('relays the status and stats frames to the server’s viewers', async () => {
       const server = stream();
       const actor = anActor();
