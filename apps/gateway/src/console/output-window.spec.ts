@@ -64,4 +64,17 @@ describe('OutputWindow', () => {
     expect(window.behind(500, 100)).toBe(true);
     expect(window.behind(100, 100)).toBe(false);
   });
+
+  it('is behind with more than 2,000 unread lines, however recent: a flood reaches it as fast as it reads', () => {
+    const window = new OutputWindow();
+    window.sending(0, 0);
+    window.acknowledged(1, 0);
+    window.sending(10, 1_000);
+    window.sending(20, 1_000);
+    expect(window.behind(20, 1_000)).toBe(false);
+    window.sending(30, 1);
+    expect(window.behind(30, 1_000)).toBe(true);
+    window.acknowledged(2, 40);
+    expect(window.behind(40, 1_000)).toBe(false);
+  });
 });

@@ -8,6 +8,12 @@ const MAX_UNSEEN = 1_000;
  * machine, a slow network), so skipping would lose lines without making the next ones any sooner.
  */
 const MIN_BACKLOG_LINES = 200;
+/**
+ * Unacknowledged lines past which a viewer is behind however recent they are: a second of the busiest console the
+ * panel delivers whole (2,000 lines/s). Under a bigger flood, time alone would let a second of it (2 MB a viewer)
+ * queue for each viewer before judging; this way each one gets output as fast as it reads it, the rest told.
+ */
+const MAX_UNSEEN_LINES = 2_000;
 
 /**
  * Where one viewer stands in one server's output, as its `seen` acknowledgements tell: when each
@@ -63,8 +69,12 @@ export class OutputWindow {
     if (newest?.alone) this.roundTrip = Math.min(this.roundTrip, now - newest.at);
   }
 
-  /** Whether the client holds more than `maxLagMs` (beyond its round trip) of output unread, and enough to shed. */
+  /**
+   * Whether the client holds more than `maxLagMs` (beyond its round trip) of output unread, and enough to shed, or
+   * more unread lines than any client is sent.
+   */
   behind(now: number, maxLagMs: number): boolean {
+    if (this.unseenLines > MAX_UNSEEN_LINES) return true;
     return this.unseenLines >= MIN_BACKLOG_LINES && this.lagMs(now) > maxLagMs;
   }
 
