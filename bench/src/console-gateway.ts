@@ -6,6 +6,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { type ConsoleLine, type RpcPayload, type RpcResponse } from '@blockplane/contracts';
@@ -37,6 +38,8 @@ type FromViewers =
       /** Lines each viewer was told the console's flood throttle dropped. */
       throttled: number[];
       histogram: number[];
+      /** The process's own event-loop delay p99 (ms): how late it read what had arrived. */
+      loopDelayP99Ms: number;
     }
   | { type: 'closed' };
 
@@ -48,6 +51,8 @@ export async function runViewersChild(): Promise<void> {
   let skipped: number[] = [];
   let throttled: number[] = [];
   let histogram = new Array<number>(HISTOGRAM_MS).fill(0);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const reply = (message: FromViewers) => process.send?.(message);
   const bucket = (ms: number) => Math.min(HISTOGRAM_MS - 1, Math.max(0, Math.floor(ms)));
   /** Lines whose writing times are spread evenly from the first's to the last's (the simulator writes every 10 ms). */
@@ -97,10 +102,11 @@ export async function runViewersChild(): Promise<void> {
         skipped = skipped.map(() => 0);
         throttled = throttled.map(() => 0);
         histogram = new Array<number>(HISTOGRAM_MS).fill(0);
+        loop.reset();
         reply({ type: 'reset' });
         return;
       case 'report':
-        reply({ type: 'report', received, skipped, throttled, histogram });
+        reply({ type: 'report', received, skipped, throttled, histogram, loopDelayP99Ms: loop.percentile(99) / 1e6 });
         return;
       case 'close':
         for (const viewer of viewers) viewer.close();
@@ -235,6 +241,8 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
     // Viewers get no replay: every line they count is one printed during the run.
     CONSOLE_BACKLOG_LINES: '0',
     ...(context.viewerMaxLagMs ? { CONSOLE_VIEWER_MAX_LAG_MS: context.viewerMaxLagMs } : {}),
+    // E.g. --cpu-prof, to see where the gateway's time goes.
+    ...(process.env['GATEWAY_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['GATEWAY_NODE_OPTIONS'] } : {}),
   });
   const children = Array.from({ length: context.viewerProcesses }, () => startViewersChild());
   try {
@@ -327,6 +335,12 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
       { name: '  the simulator alone (direct follows): p50', value: percentile(direct.latencies(), 50), unit: 'ms' },
       { name: '  the simulator alone (direct follows): p99', value: percentile(direct.latencies(), 99), unit: 'ms' },
       { name: 'event-loop delay p99: gateway', value: gatewayLoopMs, unit: 'ms' },
+      // The viewers' own lateness is in every latency above: a figure near it says the clients, not the panel, lag.
+      {
+        name: 'event-loop delay p99: viewer processes (worst)',
+        value: Math.max(...reports.map((r) => r.loopDelayP99Ms)),
+        unit: 'ms',
+      },
       { name: 'console CPU', value: percent('console'), unit: '% of a core' },
       { name: 'gateway CPU', value: percent('gateway'), unit: '% of a core' },
       { name: 'console + gateway CPU', value: percent('console') + percent('gateway'), unit: '% of a core' },

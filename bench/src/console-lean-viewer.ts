@@ -10,7 +10,12 @@ import { CONSOLE_SOCKET_NAMESPACE, type ConsoleLine, type ConsoleOutput } from '
 const packet = (type: number) => `4${type}${CONSOLE_SOCKET_NAMESPACE},`;
 const EVENT = packet(2);
 const OUTPUT = Buffer.from(`${EVENT}["console.output",`);
-const NOTICE = Buffer.from('"kind":"notice"');
+/**
+ * A byte only notices and markers hold in a frame of numbered lines: their text starts with "──" (U+2500, E2 94 80
+ * in UTF-8) while numbered lines are ASCII. Found with memchr, where parsing every line would cost a viewer more
+ * than the gateway spends sending it.
+ */
+const NOTICE_BYTE = 0xe2;
 const LINE = Buffer.from('{"seq":');
 const CLOSE_BRACE = '}'.charCodeAt(0);
 /** How often a viewer acknowledges at most, under a steady stream (the gateway allows CONSOLE_VIEWER_MAX_LAG_MS). */
@@ -112,21 +117,47 @@ export class LeanViewer {
   }
 
   private count(data: Buffer): void {
-    const first = data.indexOf(LINE, OUTPUT.length);
-    if (first < 0) return; // a replay with no lines
-    const last = data.lastIndexOf(LINE);
-    const head = this.line(data, first);
-    const tail = this.line(data, last);
+    const notices = this.notices(data);
+    if (!notices) return this.countEach(data);
+    const noticeAt = new Set(notices.map(({ start }) => start));
+    // The first and last numbered lines: notices may stand at either end.
+    let first = data.indexOf(LINE, OUTPUT.length);
+    while (noticeAt.has(first)) first = data.indexOf(LINE, first + 1);
+    let last = data.lastIndexOf(LINE);
+    while (noticeAt.has(last)) last = data.lastIndexOf(LINE, last - 1);
+    const tell = () => notices.forEach(({ line }) => this.sink.notice(line));
+    if (first < 0 || last < first) return tell(); // an empty replay, or notices only
+    const [head, tail] = [this.line(data, first), this.line(data, last)];
     const [firstAt, lastAt] = [writtenAt(head.text), writtenAt(tail.text)];
-    if (data.indexOf(NOTICE, OUTPUT.length) >= 0 || Number.isNaN(firstAt) || Number.isNaN(lastAt)) {
-      this.countEach(data);
-      return;
-    }
+    if (Number.isNaN(firstAt) || Number.isNaN(lastAt)) return this.countEach(data);
+    tell();
+    // The console's own notices (its flood notice) take a `seq` between the numbered lines; the gateway's share
+    // the next line's.
+    const ownSeqs = notices.filter(
+      ({ start, line }) =>
+        start > first && start < last && this.line(data, data.indexOf(LINE, start + 1)).seq !== line.seq,
+    ).length;
     const arrived = now();
-    this.sink.lines(tail.seq - head.seq + 1, arrived - firstAt, arrived - lastAt);
+    this.sink.lines(tail.seq - head.seq + 1 - ownSeqs, arrived - firstAt, arrived - lastAt);
   }
 
-  /** The line object starting at `start` (numbered lines hold no braces). */
+  /**
+   * The frame's notices, each parsed alone, with where each starts; undefined when another line holds the byte (a
+   * marker): the frame is then counted line by line.
+   */
+  private notices(data: Buffer): { start: number; line: ConsoleLine }[] | undefined {
+    const found: { start: number; line: ConsoleLine }[] = [];
+    for (let at = data.indexOf(NOTICE_BYTE, OUTPUT.length); at >= 0;) {
+      const start = data.lastIndexOf(LINE, at);
+      const line = this.line(data, start);
+      if (line.kind !== 'notice') return undefined;
+      found.push({ start, line });
+      at = data.indexOf(NOTICE_BYTE, data.indexOf(CLOSE_BRACE, start));
+    }
+    return found;
+  }
+
+  /** The line object starting at `start` (numbered lines and notices hold no braces). */
   private line(data: Buffer, start: number): ConsoleLine {
     return JSON.parse(data.toString('utf8', start, data.indexOf(CLOSE_BRACE, start) + 1)) as ConsoleLine;
   }
