@@ -126,6 +126,22 @@ describe('cluster over HTTP', () => {
     expect(limited).toBe(all.slice(0, 10));
   });
 
+  it('serves logs since a time, and ends a follow at limitBytes', async () => {
+    const logUrl = (query: string) =>
+      `${kc.getCurrentCluster()?.server}/api/v1/namespaces/${ns}/pods/mc-0/log?${query}`;
+    cluster.control.writeLog(ns, 'mc-0', ['since-a']);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    cluster.control.writeLog(ns, 'mc-0', ['since-b', 'since-c']);
+    const stamped = await (await fetch(logUrl('timestamps=true&tailLines=2'))).text();
+    const sinceTime = stamped.slice(0, stamped.indexOf(' '));
+    expect(stamped).toBe(`${sinceTime} since-b\n${sinceTime} since-c\n`);
+    expect(await (await fetch(logUrl(`sinceTime=${sinceTime}`))).text()).toBe('since-b\nsince-c\n');
+
+    const follow = await fetch(logUrl('follow=true&tailLines=0&limitBytes=12'));
+    cluster.control.writeLog(ns, 'mc-0', ['0123456789', 'abcdef', 'never']);
+    expect(await follow.text()).toBe('0123456789\na');
+  });
+
   it('follows logs until the container stops, and serves the previous container after a restart', async () => {
     const out = collect();
     const done = new Promise<void>((resolve) => out.stream.on('end', () => resolve()).on('close', () => resolve()));

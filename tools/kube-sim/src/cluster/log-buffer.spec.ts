@@ -52,6 +52,19 @@ describe('LogBuffer', () => {
   });
 
   it('prints nanosecond timestamps like the kubelet', () => {
-    expect(formatLogTimestamp(new Date('2026-11-26T04:25:01.123Z'))).toBe('2026-11-26T04:25:01.123000000Z');
+    expect(formatLogTimestamp(Date.parse('2026-11-26T04:25:01.123Z'))).toBe('2026-11-26T04:25:01.123000000Z');
+  });
+
+  it('stamps each millisecond anew, whichever came before', () => {
+    const stamps = ['04:25:01.123', '04:25:01.123', '04:25:01.124', '04:25:02.000', '04:25:01.999'].map((time) =>
+      formatLogTimestamp(Date.parse(`2026-11-26T${time}Z`)),
+    );
+    expect(stamps).toEqual([
+      '2026-11-26T04:25:01.123000000Z',
+      '2026-11-26T04:25:01.123000000Z',
+      '2026-11-26T04:25:01.124000000Z',
+      '2026-11-26T04:25:02.000000000Z',
+      '2026-11-26T04:25:01.999000000Z',
+    ]);
   });
 });

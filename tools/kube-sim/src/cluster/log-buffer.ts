@@ -1,7 +1,7 @@
 // Bounded per-container output, kept line by line with the time the line was written,
 // like the kubelet's CRI log files. Followers are notified of new lines and of the end.
 export interface LogLine {
-  time: Date;
+  time: number; // epoch ms: a number rather than a Date, one allocation less per line
   text: string; // without the trailing newline
 }
 
@@ -23,7 +23,7 @@ export class LogBuffer {
     return this.ended;
   }
 
-  append(text: string, time = new Date()): void {
+  append(text: string, time = Date.now()): void {
     if (this.ended) return;
     const line = { time, text };
     this.entries.push(line);
@@ -68,7 +68,16 @@ export class LogBuffer {
   }
 }
 
-/** RFC 3339 with nanoseconds, as the kubelet prints with `timestamps=true`. */
-export function formatLogTimestamp(time: Date): string {
-  return time.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+// Lines come in bursts (a tick of output, many containers printing at once), so most share the
+// millisecond of the line before and its stamp is reused instead of formatted again.
+let stampedAt = NaN;
+let stamp = '';
+
+/** RFC 3339 with nanoseconds (always 9 digits), as the kubelet prints with `timestamps=true`. */
+export function formatLogTimestamp(time: number): string {
+  if (time !== stampedAt) {
+    stampedAt = time;
+    stamp = `${new Date(time).toISOString().slice(0, -1)}000000Z`;
+  }
+  return stamp;
 }

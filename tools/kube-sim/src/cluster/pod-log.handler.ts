@@ -116,21 +116,26 @@ function streamLog(
   target: { namespace: string; name: string },
 ): void {
   let remaining = query.limitBytes ?? Infinity;
-  const format = (line: LogLine) => `${query.timestamps ? `${formatLogTimestamp(line.time)} ` : ''}${line.text}\n`;
+  const format = (line: LogLine) =>
+    query.timestamps ? `${formatLogTimestamp(line.time)} ${line.text}\n` : `${line.text}\n`;
   /** Writes within limitBytes; false once the limit is reached. */
-  const write = (line: LogLine): boolean => {
-    const text = Buffer.from(format(line));
-    const chunk = text.length > remaining ? text.subarray(0, remaining) : text;
-    remaining -= chunk.length;
-    if (chunk.length) res.write(chunk);
+  const write = (text: string): boolean => {
+    const length = Buffer.byteLength(text);
+    if (length <= remaining) {
+      res.write(text); // a string: the socket encodes it into its write, no Buffer of its own per line
+      remaining -= length;
+    } else {
+      if (remaining > 0) res.write(Buffer.from(text).subarray(0, remaining));
+      remaining = 0;
+    }
     return remaining > 0;
   };
-  let lines = buffer.lines().filter((l) => query.since === undefined || l.time.getTime() >= query.since);
+  let lines = buffer.lines().filter((l) => query.since === undefined || l.time >= query.since);
   if (query.tailLines !== undefined) lines = query.tailLines === 0 ? [] : lines.slice(-query.tailLines);
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders(); // a follow of a quiet container must not leave the client waiting for headers
-  let open = true;
-  for (const line of lines) if (open) open = write(line);
+  // The backlog as one chunk: a full buffer holds tens of thousands of lines.
+  const open = lines.length === 0 || write(lines.map(format).join(''));
   if (!query.follow || !open || buffer.closed) {
     res.end();
     return;
@@ -142,7 +147,7 @@ function streamLog(
   };
   const forget = streams.add('log', target.namespace, target.name, cut);
   const stop = buffer.follow((line) => {
-    if (line && write(line)) return;
+    if (line && write(format(line))) return;
     stop();
     forget();
     res.end();
