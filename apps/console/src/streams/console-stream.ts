@@ -15,7 +15,7 @@ import type { KubeApi } from '../kube/kube-api.js';
 import { FloodGate } from './flood-gate.js';
 import { LineRing } from './line-ring.js';
 import { LogFollower, type LogSink } from './log-follower.js';
-import { toIsoMillis } from './log-lines.js';
+import { epochMillis, toIsoMillis } from './log-lines.js';
 
 /** A frame is sent early once it holds this much text, so it stays well under NATS' 1 MB payload limit. */
 const MAX_FRAME_CHARS = 256 * 1024;
@@ -128,14 +128,13 @@ export class ConsoleStream implements LogSink {
   }
 
   line(time: string, text: string): void {
-    const iso = toIsoMillis(time);
-    const at = Date.parse(iso);
+    const at = epochMillis(time);
     if (!this.gate.admit(at)) {
       this.floodTimer ??= setTimeout(() => this.reportFlood(), this.gate.remainingMs(at));
       return;
     }
     this.pendingOutput += 1;
-    this.append('output', iso, text);
+    this.append('output', toIsoMillis(time), text);
   }
 
   marker(text: string): void {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { LineSplitter, MAX_LINE_CHARS, parseTimedLine, timeKey, toIsoMillis, wholeSecond } from './log-lines.js';
+import {
+  epochMillis,
+  LineSplitter,
+  MAX_LINE_CHARS,
+  parseTimedLine,
+  timeKey,
+  toIsoMillis,
+  wholeSecond,
+} from './log-lines.js';
 
 describe('kubelet log lines', () => {
   it('splits chunks into whole lines, keeping a partial one for the next chunk', () => {
@@ -27,5 +35,18 @@ describe('kubelet log lines', () => {
     expect(toIsoMillis('2026-11-26T10:00:00.123456789Z')).toBe('2026-11-26T10:00:00.123Z');
     expect(toIsoMillis('2026-11-26T10:00:00Z')).toBe('2026-11-26T10:00:00.000Z');
     expect(wholeSecond('2026-11-26T10:00:07.9Z')).toBe('2026-11-26T10:00:07Z');
+  });
+
+  it('reads a time as milliseconds since the epoch, as Date.parse reads it to the millisecond', () => {
+    const times = [
+      '2026-11-26T10:00:00Z',
+      '2026-11-26T10:00:00.5Z',
+      '2026-11-26T10:00:00.12Z',
+      '2026-11-26T10:00:00.123Z',
+      '2026-11-26T10:00:00.999999999Z',
+      '2028-02-29T23:59:59.0001Z',
+      '1999-12-31T00:00:00.000000001Z',
+    ];
+    for (const time of times) expect(epochMillis(time)).toBe(Date.parse(toIsoMillis(time)));
   });
 });

@@ -47,6 +47,31 @@ export function toIsoMillis(time: string): string {
   return `${base}.${fraction.slice(0, 3).padEnd(3, '0')}Z`;
 }
 
+/**
+ * The same time to the millisecond, as milliseconds since the epoch: `Date.parse(toIsoMillis(time))`, read
+ * digit by digit at a third of the cost (it runs for every line). `time` is as `parseTimedLine` accepts it.
+ */
+export function epochMillis(time: string): number {
+  // The fraction's first three digits at most, between the dot (index 19) and the closing Z.
+  const fractionEnd = Math.min(23, time.length - 1);
+  const millis = fractionEnd > 20 ? digits(time, 20, fractionEnd) * 10 ** (23 - fractionEnd) : 0;
+  return Date.UTC(
+    digits(time, 0, 4),
+    digits(time, 5, 7) - 1,
+    digits(time, 8, 10),
+    digits(time, 11, 13),
+    digits(time, 14, 16),
+    digits(time, 17, 19),
+    millis,
+  );
+}
+
+function digits(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) value = value * 10 + text.charCodeAt(i) - 48;
+  return value;
+}
+
 /** The whole second a time falls in: a real kubelet compares `sinceTime` at that resolution. */
 export function wholeSecond(time: string): string {
   return `${time.slice(0, 19)}Z`;
