@@ -20,6 +20,9 @@ const LINE = Buffer.from('{"seq":');
 const CLOSE_BRACE = '}'.charCodeAt(0);
 /** How often a viewer acknowledges at most, under a steady stream (the gateway allows CONSOLE_VIEWER_MAX_LAG_MS). */
 const ACK_EVERY_MS = 200;
+/** Lines that make an acknowledgement due at that pace; fewer wait up to ACK_QUIET_MS (see the console README). */
+const ACK_LINES = 100;
+const ACK_QUIET_MS = 1_000;
 
 /** What a viewer tells its process of each frame. */
 export interface ViewerSink {
@@ -39,14 +42,16 @@ function now(): number {
 
 /**
  * One socket watching one server, acknowledging the frames it counted (`seen`) as a panel does once it has shown
- * them: at once after a quiet spell, else at most every ACK_EVERY_MS (`acknowledge: false`: as a client older than
- * `seen`, judged by its transport). A frame without a notice is read from its first and last line only: the
+ * them: the first at once, then at most every ACK_EVERY_MS once ACK_LINES lines are unacknowledged, or ACK_QUIET_MS
+ * after the last for fewer (`acknowledge: false`: as a client older than `seen`, judged by its transport). A frame without a notice is read from its first and last line only: the
  * console numbers a run's lines one by one, so their `seq` says how many lines lie between.
  */
 export class LeanViewer {
   private frames = 0;
+  /** Lines counted since the last `seen`. */
+  private unacknowledged = 0;
   private lastAck = Number.NEGATIVE_INFINITY;
-  private pendingAck: NodeJS.Timeout | undefined;
+  private pendingAck: { timer: NodeJS.Timeout; at: number } | undefined;
 
   private constructor(
     private readonly ws: WebSocket,
@@ -94,29 +99,34 @@ export class LeanViewer {
   }
 
   close(): void {
-    clearTimeout(this.pendingAck);
+    clearTimeout(this.pendingAck?.timer);
     this.ws.removeAllListeners('close');
     this.ws.close();
   }
 
   private output(data: Buffer): void {
     this.frames += 1;
-    this.count(data);
-    if (!this.acknowledge || this.pendingAck) return;
-    const wait = this.lastAck + ACK_EVERY_MS - performance.now();
+    this.unacknowledged += this.count(data);
+    if (!this.acknowledge) return;
+    const at = this.lastAck + (this.unacknowledged >= ACK_LINES ? ACK_EVERY_MS : ACK_QUIET_MS);
+    if (this.pendingAck && this.pendingAck.at <= at) return;
+    clearTimeout(this.pendingAck?.timer);
+    const wait = at - performance.now();
     if (wait <= 0) this.sendSeen();
-    else this.pendingAck = setTimeout(() => this.sendSeen(), wait);
+    else this.pendingAck = { timer: setTimeout(() => this.sendSeen(), wait), at };
   }
 
   /** One `seen` covers every frame counted so far. */
   private sendSeen(): void {
     this.pendingAck = undefined;
+    this.unacknowledged = 0;
     this.lastAck = performance.now();
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.ws.send(`${EVENT}${JSON.stringify(['seen', { serverId: this.serverId, frames: this.frames }])}`);
   }
 
-  private count(data: Buffer): void {
+  /** Counts the frame's lines into the sink; answers how many it holds. */
+  private count(data: Buffer): number {
     const notices = this.notices(data);
     if (!notices) return this.countEach(data);
     const noticeAt = new Set(notices.map(({ start }) => start));
@@ -125,12 +135,14 @@ export class LeanViewer {
     while (noticeAt.has(first)) first = data.indexOf(LINE, first + 1);
     let last = data.lastIndexOf(LINE);
     while (noticeAt.has(last)) last = data.lastIndexOf(LINE, last - 1);
-    const tell = () => notices.forEach(({ line }) => this.sink.notice(line));
+    const tell = () => {
+      for (const { line } of notices) this.sink.notice(line);
+      return notices.length;
+    };
     if (first < 0 || last < first) return tell(); // an empty replay, or notices only
     const [head, tail] = [this.line(data, first), this.line(data, last)];
     const [firstAt, lastAt] = [writtenAt(head.text), writtenAt(tail.text)];
     if (Number.isNaN(firstAt) || Number.isNaN(lastAt)) return this.countEach(data);
-    tell();
     // The console's own notices (its flood notice) take a `seq` between the numbered lines; the gateway's share
     // the next line's.
     const ownSeqs = notices.filter(
@@ -138,7 +150,9 @@ export class LeanViewer {
         start > first && start < last && this.line(data, data.indexOf(LINE, start + 1)).seq !== line.seq,
     ).length;
     const arrived = now();
-    this.sink.lines(tail.seq - head.seq + 1 - ownSeqs, arrived - firstAt, arrived - lastAt);
+    const numbered = tail.seq - head.seq + 1 - ownSeqs;
+    this.sink.lines(numbered, arrived - firstAt, arrived - lastAt);
+    return numbered + tell();
   }
 
   /**
@@ -163,7 +177,7 @@ export class LeanViewer {
   }
 
   /** A frame with a notice or a line of another kind: every line parsed. */
-  private countEach(data: Buffer): void {
+  private countEach(data: Buffer): number {
     const [, output] = JSON.parse(data.toString('utf8', EVENT.length)) as [string, ConsoleOutput];
     const arrived = now();
     for (const line of output.lines) {
@@ -171,5 +185,6 @@ export class LeanViewer {
       const at = writtenAt(line.text);
       if (!Number.isNaN(at)) this.sink.lines(1, arrived - at, arrived - at);
     }
+    return output.lines.length;
   }
 }
