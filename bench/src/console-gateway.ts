@@ -14,13 +14,12 @@ import { type NatsConnection, RpcResponder } from '@blockplane/messaging';
 import { createLogger } from '@blockplane/observability';
 import { ConsoleViewer, spawnService } from '@blockplane/testing';
 import { LeanViewer } from './console-lean-viewer.js';
-import { inParallel, percentile, type Result, roundTripFigures } from './measure.js';
+import { cpuSeconds, inParallel, percentile, type Result, roundTripFigures } from './measure.js';
 
 const logger = createLogger('bench-console-gateway', { level: 'silent' });
 /** Latencies are counted in 1 ms buckets up to this; slower lines land in the last one. */
 const HISTOGRAM_MS = 60_000;
 const CONNECT_CONCURRENCY = 50;
-const CLOCK_TICKS_PER_S = 100;
 
 type ToViewers =
   | { type: 'connect'; url: string; token: string; serverIds: string[]; count: number; acknowledge: boolean }
@@ -209,12 +208,6 @@ async function standInAuth(
   ];
   for (const responder of responders) responder.start();
   return { token, sign, responders };
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 }
 
 function histogramPercentile(histogram: number[], p: number): number {

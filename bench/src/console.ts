@@ -30,7 +30,7 @@ import { NatsConnection, RpcClient, RpcResponder } from '@blockplane/messaging';
 import { createLogger } from '@blockplane/observability';
 import { freePort, spawnService, testEnv, uniqueNamespace, waitFor } from '@blockplane/testing';
 import { type GatewayScenario, runGatewayScenario, socketCommandRoundTrips } from './console-gateway.js';
-import { inParallel, percentile, report, type Result, roundTripFigures } from './measure.js';
+import { cpuSeconds, inParallel, percentile, report, type Result, roundTripFigures } from './measure.js';
 
 const NAMESPACE = 'bench-console';
 const RCON_PASSWORD = 'bench-rcon';
@@ -38,8 +38,6 @@ const TICK_MS = 10;
 const CREATE_CONCURRENCY = 32;
 /** Servers per scenario also followed straight from the simulator, as a baseline. */
 const DIRECT_FOLLOWS = 10;
-/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these. */
-const CLOCK_TICKS_PER_S = 100;
 const logger = createLogger('bench-console', { level: 'silent' });
 
 type ToChild =
@@ -222,12 +220,6 @@ function followDirectly(simUrl: string, pod: string): { latencies: number[]; sto
 function sampleOf(servers: string[]): string[] {
   const step = Math.max(1, Math.floor(servers.length / DIRECT_FOLLOWS));
   return servers.filter((_, i) => i % step === 0).slice(0, DIRECT_FOLLOWS);
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 }
 
 function gamePod(serverId: string): V1Pod {

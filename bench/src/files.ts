@@ -19,6 +19,7 @@ import { type Actor, type FileHost, permissions, type RpcSubject } from '@blockp
 import { NatsConnection, RpcClient, RpcResponder } from '@blockplane/messaging';
 import { createLogger } from '@blockplane/observability';
 import { spawnService, testEnv, uniqueNamespace, waitFor } from '@blockplane/testing';
+import { cpuSeconds } from './measure.js';
 import { startSimProcess } from './sim-process.js';
 
 const MIB = 1024 * 1024;
@@ -82,12 +83,6 @@ async function peakRss<K extends string>(
   }
   sample();
   return peaks;
-}
-
-/** CPU seconds (user + system) the process has used. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function timed(work: () => Promise<void>): Promise<number> {

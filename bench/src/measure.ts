@@ -1,4 +1,5 @@
 // Small measuring helpers shared by the benchmarks.
+import { readFileSync } from 'node:fs';
 
 /** The number after `flag` on the command line, or `fallback` when the flag is absent. */
 export function parsePositive(argv: string[], flag: string, fallback: number): number {
@@ -80,4 +81,13 @@ export function roundTripFigures(panel: string, viaPanel: number[], server: numb
     { name: "the panel's share (pair by pair): p50", value: percentile(share, 50), unit: 'ms' },
     { name: "the panel's share (pair by pair): p99", value: percentile(share, 99), unit: 'ms', target: { max: 15 } },
   ];
+}
+
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these. */
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU seconds (user + system) a process has used. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 }
