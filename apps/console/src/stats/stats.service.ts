@@ -1,4 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PodMetric } from '@kubernetes/client-node';
 import type { ConsoleStats } from '@blockplane/contracts';
 import { LOGGER, type Logger } from '@blockplane/observability';
@@ -14,6 +15,11 @@ import { parseQuantity } from './quantity.js';
 
 /** Players are asked of this many servers at once. */
 const CONCURRENCY = 32;
+/**
+ * A round's servers are asked evenly across this share of the interval: all at once, a thousand watched
+ * servers made a burst of RCON queries and stats frames every round, which held up their console lines.
+ */
+const SPREAD = 0.8;
 const LIST_TIMEOUT_MS = 2_000;
 
 /**
@@ -23,6 +29,7 @@ const LIST_TIMEOUT_MS = 2_000;
 @Injectable()
 export class StatsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
+  private readonly stopping = new AbortController();
   private running = false;
   private metricsFailed = false;
 
@@ -42,6 +49,7 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
 
   beforeApplicationShutdown(): void {
     clearInterval(this.timer);
+    this.stopping.abort();
   }
 
   private async round(): Promise<void> {
@@ -50,15 +58,25 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
     this.running = true;
     try {
       const usage = await this.podUsage();
-      const queue = [...watched];
+      const started = performance.now();
+      const gapMs = (this.config.statsIntervalMs * SPREAD) / watched.length;
+      let next = 0;
       const worker = async () => {
-        for (let serverId = queue.pop(); serverId !== undefined; serverId = queue.pop())
-          this.frames.publish({ type: 'stats', ...(await this.statsOf(serverId, usage)) });
+        for (let index = next++; index < watched.length; index = next++) {
+          if (!(await this.until(started + index * gapMs))) return;
+          this.frames.publish({ type: 'stats', ...(await this.statsOf(watched[index] ?? '', usage)) });
+        }
       };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, watched.length) }, worker));
     } finally {
       this.running = false;
     }
+  }
+
+  /** Waits until `at` (on the `performance.now()` clock); false if the service stops first. */
+  private until(at: number): Promise<boolean> {
+    const ms = Math.max(0, at - performance.now());
+    return sleep(ms, true, { signal: this.stopping.signal }).catch(() => false);
   }
 
   private async statsOf(serverId: string, usage: Map<string, PodMetric>): Promise<ConsoleStats> {
