@@ -67,25 +67,32 @@ async function emit(sim: KubeSim, { pods, perPodPerSecond, seconds }: Extract<To
   loop.enable();
   const started = performance.now();
   const total = Math.round(perPodPerSecond * seconds);
-  let written = 0;
+  // Each pod at its own phase of the line period, as independent servers print: in lockstep, every line of
+  // the fleet would wait for the whole fleet's burst at each hop.
+  const written = pods.map(() => 0);
   let openLogStreams = 0;
-  while (written < total) {
+  while (written.some((n) => n < total)) {
     await new Promise((resolve) => setTimeout(resolve, TICK_MS));
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * perPodPerSecond));
-    if (due <= written) continue;
+    const lines = ((performance.now() - started) / 1000) * perPodPerSecond;
     pods.forEach((pod, index) => {
+      const from = written[index] ?? 0;
+      const due = Math.min(total, Math.floor(lines + index / pods.length));
+      if (due <= from) return;
       // Stamped pod by pod: a thousand writes take a while, and a line's latency starts when it is written.
       const at = (performance.timeOrigin + performance.now()).toFixed(1);
-      const lines = Array.from({ length: due - written }, (_, i) => `bench ${index} ${written + i} ${at}`);
-      sim.control.writeLog(NAMESPACE, pod, lines);
+      sim.control.writeLog(
+        NAMESPACE,
+        pod,
+        Array.from({ length: due - from }, (_, i) => `bench ${index} ${from + i} ${at}`),
+      );
+      written[index] = due;
     });
-    written = due;
     if (performance.now() - started > (seconds * 1000) / 2 && openLogStreams === 0)
       openLogStreams = sim.control.countStreams('log', NAMESPACE);
   }
   loop.disable();
   const loopDelayP99Ms = loop.percentile(99) / 1e6;
-  return { type: 'emitted' as const, lines: written * pods.length, openLogStreams, loopDelayP99Ms };
+  return { type: 'emitted' as const, lines: total * pods.length, openLogStreams, loopDelayP99Ms };
 }
 
 // ── This process: the gateways and the servers service ──────────────────────────────────────────────
