@@ -110,12 +110,10 @@ export class ConsoleFeed {
     if (!window) return;
     const now = performance.now();
     window.acknowledged(frames, now);
-    if (window.missed === 0 || window.behind(now, this.deps.viewerMaxLagMs)) return;
+    if (!window.owes || window.behind(now, this.deps.viewerMaxLagMs)) return;
     // Lines on their way go first (telling of the missed ones on the way), so the notice comes in its place.
     this.flush();
-    if (window.missed > 0) {
-      this.tellMissed(viewer, window, this.lastSeq + 1, now);
-    }
+    if (window.owes) this.tellMissed(viewer, window, this.lastSeq + 1, now);
   }
 
   /** The console holds no lease of ours any more (it restarted, or the lease ran out): take it again. */
@@ -307,32 +305,32 @@ export class ConsoleFeed {
    * The viewers too far behind to be sent more now (by socket id, as socket.io excludes them from a
    * broadcast): an acknowledging one whose oldest unacknowledged output waited longer than its round trip
    * plus `viewerMaxLagMs` (with a backlog worth shedding), another once its transport holds frames it could
-   * not write. One that caught up first hears how many lines it missed.
+   * not write. One that caught up first hears what it missed: the notices and markers among it, and a count.
    */
   private skipped(lines: ConsoleLine[]): string[] {
     const behind: string[] = [];
     const now = performance.now();
+    let special: ConsoleLine[] | undefined;
     for (const [viewer, window] of this.windows) {
       const lagging = window.acknowledging ? window.behind(now, this.deps.viewerMaxLagMs) : viewer.lagging;
       if (lagging) {
-        window.missed += lines.length;
+        special ??= lines.filter((line) => line.kind !== 'output');
+        window.skip(lines.length, special);
         behind.push(viewer.socket.id);
         continue;
       }
-      if (window.missed > 0) this.tellMissed(viewer, window, lines[0]?.seq ?? 0, now);
+      if (window.owes) this.tellMissed(viewer, window, lines[0]?.seq ?? 0, now);
       window.sending(now, lines.length);
       viewer.sent();
     }
     return behind;
   }
 
-  /** A notice of the lines the viewer was not sent, numbered as the next line (`seq`). */
+  /** What the viewer was not sent while behind: the notices and markers among it, and a count of the rest. */
   private tellMissed(viewer: ViewerSession, window: OutputWindow, seq: number, now: number): void {
-    const text = `── ${window.missed} lines not shown: this connection could not keep up ──`;
-    window.missed = 0;
-    const line: ConsoleLine = { seq, time: new Date().toISOString(), kind: 'notice', text };
-    viewer.socket.emit('console.output', { serverId: this.serverId, lines: [line] });
-    window.sending(now, 1);
+    const lines = window.owed(seq);
+    viewer.socket.emit('console.output', { serverId: this.serverId, lines });
+    window.sending(now, lines.length);
   }
 
   /** Keeps the last lines for later joiners and the position of the console's last line. */

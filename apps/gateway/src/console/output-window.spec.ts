@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
+import type { ConsoleLine } from '@blockplane/contracts';
 import { OutputWindow } from './output-window.js';
+
+const line = (seq: number, kind: ConsoleLine['kind'], text = `line ${seq}`): ConsoleLine => ({
+  seq,
+  time: '2026-11-26T10:00:00.000Z',
+  kind,
+  text,
+});
 
 describe('OutputWindow', () => {
   it('is judged by acknowledgements only once the client sent one', () => {
@@ -76,5 +84,41 @@ describe('OutputWindow', () => {
     expect(window.behind(30, 1_000)).toBe(true);
     window.acknowledged(2, 40);
     expect(window.behind(40, 1_000)).toBe(false);
+  });
+
+  it('keeps the notices and markers a viewer was not sent, counts its output lines, and owes nothing once told', () => {
+    const window = new OutputWindow();
+    expect(window.owes).toBe(false);
+    const restart = line(3, 'marker', '── the server’s container restarted ──');
+    const flood = line(7, 'notice', '── 500 lines not shown: the server printed more than 2000 lines in 100 ms ──');
+    window.skip(5, [restart]);
+    window.skip(4, [flood]);
+    expect(window.owes).toBe(true);
+    const owed = window.owed(9);
+    expect(owed.slice(0, 2)).toEqual([restart, flood]);
+    expect(owed[2]).toMatchObject({
+      seq: 9,
+      kind: 'notice',
+      text: '── 7 lines not shown: this connection could not keep up ──',
+    });
+    expect(owed).toHaveLength(3);
+    expect(window.owes).toBe(false);
+    expect(window.owed(10)).toEqual([]);
+  });
+
+  it('tells a viewer only of the notices it missed when no output line was skipped', () => {
+    const window = new OutputWindow();
+    const flood = line(1, 'notice');
+    window.skip(1, [flood]);
+    expect(window.owed(2)).toEqual([flood]);
+  });
+
+  it('keeps the last 20 notices and markers, counting older ones as missed lines', () => {
+    const window = new OutputWindow();
+    const notices = Array.from({ length: 25 }, (_, i) => line(i, 'notice'));
+    window.skip(25, notices);
+    const owed = window.owed(25);
+    expect(owed.slice(0, 20)).toEqual(notices.slice(5));
+    expect(owed[20]?.text).toBe('── 5 lines not shown: this connection could not keep up ──');
   });
 });

@@ -1,3 +1,5 @@
+import type { ConsoleLine } from '@blockplane/contracts';
+
 /**
  * Send times kept (50 s of a busy console): a client that never acknowledges is judged by its transport and
  * must not cost memory without end; one that does is skipped long before.
@@ -14,10 +16,13 @@ const MIN_BACKLOG_LINES = 200;
  * queue for each viewer before judging; this way each one gets output as fast as it reads it, the rest told.
  */
 const MAX_UNSEEN_LINES = 2_000;
+/** Notices and markers kept for a viewer that is behind; past this the oldest count as missed lines. */
+const MAX_KEPT = 20;
 
 /**
  * Where one viewer stands in one server's output, as its `seen` acknowledgements tell: when each
- * `console.output` it has not acknowledged yet was sent, and the lines it was not sent while behind.
+ * `console.output` it has not acknowledged yet was sent, and what it was not sent while behind: its output
+ * lines are counted, its notices and markers (a restart, the flood throttle's count) are kept for it.
  *
  * Why acknowledgements: the gateway cannot see the kernel's socket queue (nor a proxy's), which holds
  * seconds of a busy console, so "the transport took it" says nothing of what the client has read. How long
@@ -25,8 +30,9 @@ const MAX_UNSEEN_LINES = 2_000;
  * client really is, wherever the bytes wait.
  */
 export class OutputWindow {
-  /** Lines not sent since the viewer fell behind; it hears the count when it catches up. */
-  missed = 0;
+  /** Output lines not sent since the viewer fell behind; it hears the count when it catches up. */
+  private missed = 0;
+  private readonly kept: ConsoleLine[] = [];
   /** `console.output` events sent since the join (the replay is the first), and those acknowledged. */
   private sent = 0;
   private seen = 0;
@@ -55,6 +61,33 @@ export class OutputWindow {
       this.unseenLines -= this.unseen.shift()?.lines ?? 0;
       this.seen += 1;
     }
+  }
+
+  /** Whether lines were not sent to the viewer that it has not heard of yet. */
+  get owes(): boolean {
+    return this.missed > 0 || this.kept.length > 0;
+  }
+
+  /** `lines` are not sent to the viewer; `special` are the notices and markers among them. */
+  skip(lines: number, special: readonly ConsoleLine[]): void {
+    this.missed += lines - special.length;
+    this.kept.push(...special);
+    const over = this.kept.length - MAX_KEPT;
+    if (over > 0) this.missed += this.kept.splice(0, over).length;
+  }
+
+  /**
+   * What the viewer was not sent and has to hear now: the notices and markers kept for it, then how many
+   * output lines it missed, numbered as the next line (`seq`).
+   */
+  owed(seq: number): ConsoleLine[] {
+    const lines = this.kept.splice(0);
+    if (this.missed > 0) {
+      const text = `── ${this.missed} lines not shown: this connection could not keep up ──`;
+      lines.push({ seq, time: new Date().toISOString(), kind: 'notice', text });
+      this.missed = 0;
+    }
+    return lines;
   }
 
   /** The client has handled `frames` events since its join (more than were sent counts as all of them). */
