@@ -116,6 +116,24 @@ export async function runViewersChild(): Promise<void> {
   });
 }
 
+/**
+ * The viewers' reports once nothing more reached them for a second (the last frames on their way, the notice a
+ * viewer that was behind gets when it catches up), at most 30 s after the printing ended.
+ */
+async function settledReports(children: ViewersChild[]) {
+  const deadline = performance.now() + 30_000;
+  let heard = -1;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const reports = await Promise.all(children.map((child) => child.request({ type: 'report' }, 'report')));
+    const now = sum(reports.flatMap((r) => [...r.received, ...r.skipped, ...r.throttled]));
+    if (now === heard || performance.now() > deadline) return reports;
+    heard = now;
+  }
+}
+
+const sum = (values: number[]) => values.reduce((total, n) => total + n, 0);
+
 interface ViewersChild {
   pid: number;
   request<T extends FromViewers['type']>(message: ToViewers, answer: T): Promise<Extract<FromViewers, { type: T }>>;
@@ -275,9 +293,8 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
     // CPU while the server printed: what keeping up with it costs.
     const after = cpu();
     const elapsed = (performance.now() - wall) / 1000;
-    await new Promise((resolve) => setTimeout(resolve, 3_000)); // the last frames on their way
+    const reports = await settledReports(children);
     direct.stop();
-    const reports = await Promise.all(children.map((child) => child.request({ type: 'report' }, 'report')));
     const gatewayLoopMs = await loopDelayMs();
     const perViewer = reports.flatMap((r) => r.received).map((lines) => lines / seconds);
     perViewer.sort((a, b) => a - b);
@@ -287,7 +304,6 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
     const skipped = reports.flatMap((r) => r.skipped);
     const throttled = reports.flatMap((r) => r.throttled);
     const viewers = received.length;
-    const sum = (values: number[]) => values.reduce((total, n) => total + n, 0);
     const printedPerServer = emitted.lines / scenario.servers.length;
     // A line a viewer neither got nor heard of in a notice (the throttle's, or the gateway's when it fell behind).
     const untold = received.map((n, i) => printedPerServer - n - (skipped[i] ?? 0) - (throttled[i] ?? 0));
