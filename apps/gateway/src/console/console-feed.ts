@@ -48,7 +48,7 @@ export class ConsoleFeed {
   leaseMs = 15_000;
   private epoch = '';
   private lastSeq = -1;
-  private recent: ConsoleLine[] = [];
+  private readonly recent: ConsoleLine[] = [];
   private status: ConsoleStatus | undefined;
   private statusAt = Number.NEGATIVE_INFINITY;
   private stats: ConsoleStats | undefined;
@@ -84,9 +84,10 @@ export class ConsoleFeed {
     const { socket } = viewer;
     if (this.status) socket.emit('status', { serverId: this.serverId, ...this.status });
     if (this.stats) socket.emit('stats', this.stats);
-    socket.emit('console.output', { serverId: this.serverId, lines: this.recent });
+    const replay = this.recent.slice(-this.deps.backlogLines);
+    socket.emit('console.output', { serverId: this.serverId, lines: replay });
     const window = new OutputWindow();
-    window.sending(performance.now(), this.recent.length);
+    window.sending(performance.now(), replay.length);
     // Synchronous with the replay: the next line the room gets is the one after it.
     void socket.join(this.room);
     this.windows.set(viewer, window);
@@ -337,8 +338,12 @@ export class ConsoleFeed {
   private take(lines: ConsoleLine[], notice?: ConsoleLine): void {
     const last = lines.at(-1);
     if (last) this.lastSeq = last.seq;
-    const kept = [...this.recent, ...(notice ? [notice] : []), ...lines];
-    this.recent = this.deps.backlogLines === 0 ? [] : kept.slice(-this.deps.backlogLines);
+    const { backlogLines } = this.deps;
+    if (backlogLines === 0) return;
+    if (notice) this.recent.push(notice);
+    for (const line of lines) this.recent.push(line);
+    // Trimmed once it holds twice the replay, not at every frame: a frame costs its own lines, not the replay's.
+    if (this.recent.length > 2 * backlogLines) this.recent.splice(0, this.recent.length - backlogLines);
   }
 
   private retire(epoch: string): void {
