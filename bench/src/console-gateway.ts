@@ -249,8 +249,6 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
   const gateway = await spawnService('gateway', {
     NATS_NAMESPACE: nats.namespace,
     LOG_LEVEL: 'warn',
-    // Viewers get no replay: every line they count is one printed during the run.
-    CONSOLE_BACKLOG_LINES: '0',
     ...(context.viewerMaxLagMs ? { CONSOLE_VIEWER_MAX_LAG_MS: context.viewerMaxLagMs } : {}),
     // E.g. --cpu-prof, to see where the gateway's time goes.
     ...(process.env['GATEWAY_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['GATEWAY_NODE_OPTIONS'] } : {}),
