@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { kubeCallsCounter } from '@blockplane/kube';
 import { Counter, Gauge, Histogram, Registry } from '@blockplane/observability';
 
 /** The console's own series, next to the default ones on the app's registry. */
@@ -10,6 +11,7 @@ export class ConsoleMetrics {
   readonly lines: Counter<'outcome'>;
   readonly commands: Counter<'outcome'>;
   readonly commandSeconds: Histogram;
+  readonly kubeCalls: Counter<'verb' | 'code'>;
 
   constructor(registry: Registry) {
     this.upstreamStreams = new Gauge({
@@ -40,5 +42,6 @@ export class ConsoleMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
       registers: [registry],
     });
+    this.kubeCalls = kubeCallsCounter(registry);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { kubeCallsCounter } from '@blockplane/kube';
 import { Counter, Registry } from '@blockplane/observability';
 
 /** The provisioner's own series, next to the default ones on the app's registry. */
@@ -19,11 +20,6 @@ export class ProvisionerMetrics {
       help: 'Reconciliation passes or server repairs that failed',
       registers: [registry],
     });
-    this.kubeCalls = new Counter({
-      name: 'panel_kube_api_calls_total',
-      help: 'Kubernetes API calls, by verb and HTTP status code (0 when no answer came)',
-      labelNames: ['verb', 'code'],
-      registers: [registry],
-    });
+    this.kubeCalls = kubeCallsCounter(registry);
   }
 }

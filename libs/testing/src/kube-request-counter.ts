@@ -3,10 +3,12 @@ import { connect, type Socket } from 'node:net';
 
 /**
  * A pass-through proxy in front of the Kubernetes API that counts the requests it forwards
- * (watches and upgrades included), so a test can assert that some operation made none.
+ * (watches and upgrades included), so a test can assert that some operation made none, and the
+ * connections clients opened to it.
  */
 export class KubeRequestCounter {
   count = 0;
+  connections = 0;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -20,7 +22,10 @@ export class KubeRequestCounter {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     const counter = new KubeRequestCounter(server, `http://127.0.0.1:${port}`);
-    server.on('connection', (socket) => counter.track(socket));
+    server.on('connection', (socket) => {
+      counter.connections++;
+      counter.track(socket);
+    });
     server.on('request', (req, res) => {
       counter.count++;
       const forward = request(

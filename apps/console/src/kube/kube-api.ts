@@ -3,15 +3,18 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import {
   ApiException,
   CoreV1Api,
+  CustomObjectsApi,
   HttpMethod,
   KubeConfig,
-  Metrics,
   RequestContext,
   VersionApi,
 } from '@kubernetes/client-node';
 import { request } from 'undici';
+import { z } from 'zod';
+import { kubeApiConfiguration, TracedKubeHttp } from '@blockplane/kube';
 import { Readiness } from '@blockplane/observability';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../console.config.js';
+import { ConsoleMetrics } from '../console.metrics.js';
 
 /** What a pods/log request may ask for (a subset of PodLogOptions). */
 export interface PodLogQuery {
@@ -22,22 +25,40 @@ export interface PodLogQuery {
   tailLines?: number;
 }
 
-/** The console's reads of the Kubernetes API: pods, Secrets (RCON passwords), pod logs and pod metrics. */
+/** What the console reads of a `metrics.k8s.io` PodMetricsList. */
+const podMetricsListSchema = z.object({
+  items: z.array(
+    z.object({
+      metadata: z.object({ name: z.string() }),
+      containers: z.array(z.object({ usage: z.object({ cpu: z.string(), memory: z.string() }) })),
+    }),
+  ),
+});
+export type PodMetrics = z.infer<typeof podMetricsListSchema>['items'][number];
+
+/**
+ * The console's reads of the Kubernetes API: pods, Secrets (RCON passwords), pod logs and pod metrics. Its calls
+ * and its log follows share one connection pool; calls are traced and counted.
+ */
 @Injectable()
 export class KubeApi implements OnModuleInit {
   readonly kubeConfig = new KubeConfig();
   readonly core: CoreV1Api;
-  readonly metrics: Metrics;
   readonly namespace: string;
+  private readonly custom: CustomObjectsApi;
+  private readonly http: TracedKubeHttp;
 
   constructor(
     @Inject(CONSOLE_CONFIG) config: ConsoleConfig,
+    metrics: ConsoleMetrics,
     private readonly readiness: Readiness,
   ) {
     if (config.kubeconfig) this.kubeConfig.loadFromFile(config.kubeconfig);
     else this.kubeConfig.loadFromCluster();
-    this.core = this.kubeConfig.makeApiClient(CoreV1Api);
-    this.metrics = new Metrics(this.kubeConfig);
+    this.http = new TracedKubeHttp((verb, code) => metrics.kubeCalls.inc({ verb, code }));
+    const configuration = kubeApiConfiguration(this.kubeConfig, 'blockplane-console', this.http);
+    this.core = new CoreV1Api(configuration);
+    this.custom = new CustomObjectsApi(configuration);
     this.namespace = config.namespace;
   }
 
@@ -46,6 +67,13 @@ export class KubeApi implements OnModuleInit {
     this.readiness.register('kubernetes', async () => {
       await version.getCode();
     });
+  }
+
+  /** The namespace's pod metrics; fails where the cluster has no metrics API, or answers something else. */
+  async podMetrics(): Promise<PodMetrics[]> {
+    const group = { group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods' };
+    const answer: unknown = await this.custom.listNamespacedCustomObject({ ...group, namespace: this.namespace });
+    return podMetricsListSchema.parse(answer).items;
   }
 
   /**
@@ -65,7 +93,7 @@ export class KubeApi implements OnModuleInit {
     const context = new RequestContext(url.toString(), HttpMethod.GET);
     await this.kubeConfig.applySecurityAuthentication(context);
     // undici's request, not fetch: a follow is read for hours, and Node streams cost less per chunk than web streams.
-    const dispatcher = context.getDispatcher();
+    const dispatcher = this.http.pool(context);
     const response = await request(url, {
       headers: context.getHeaders(),
       ...(dispatcher ? { dispatcher } : {}),

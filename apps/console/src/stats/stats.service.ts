@@ -1,13 +1,12 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PodMetric } from '@kubernetes/client-node';
 import type { ConsoleStats } from '@blockplane/contracts';
 import { LOGGER, type Logger } from '@blockplane/observability';
 import { RconSessions } from '../commands/rcon-sessions.js';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../console.config.js';
 import { gameContainer } from '../kube/game-pod.js';
 import { GamePods } from '../kube/game-pods.js';
-import { KubeApi } from '../kube/kube-api.js';
+import { KubeApi, type PodMetrics } from '../kube/kube-api.js';
 import { ConsoleStreams } from '../streams/console-streams.service.js';
 import { FramePublisher } from '../streams/frame-publisher.js';
 import { parsePlayerList } from './players.js';
@@ -79,7 +78,7 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
     return sleep(ms, true, { signal: this.stopping.signal }).catch(() => false);
   }
 
-  private async statsOf(serverId: string, usage: Map<string, PodMetric>): Promise<ConsoleStats> {
+  private async statsOf(serverId: string, usage: Map<string, PodMetrics>): Promise<ConsoleStats> {
     const pod = this.pods.get(serverId);
     const running = pod && gameContainer(pod)?.running;
     const metric = pod?.metadata?.name ? usage.get(pod.metadata.name) : undefined;
@@ -107,12 +106,12 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
     }
   }
 
-  /** PodMetrics by pod name; empty when the cluster has no metrics API (logged once). */
-  private async podUsage(): Promise<Map<string, PodMetric>> {
+  /** Pod metrics by pod name; empty when the cluster has no metrics API (logged once). */
+  private async podUsage(): Promise<Map<string, PodMetrics>> {
     try {
-      const list = await this.kube.metrics.getPodMetrics(this.kube.namespace);
+      const items = await this.kube.podMetrics();
       this.metricsFailed = false;
-      return new Map(list.items.map((item) => [item.metadata.name, item]));
+      return new Map(items.map((item) => [item.metadata.name, item]));
     } catch (error) {
       if (!this.metricsFailed) this.logger.warn({ err: error }, 'pod metrics are unavailable');
       this.metricsFailed = true;

@@ -1,21 +1,11 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import {
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  createConfiguration,
-  KubeConfig,
-  ServerConfiguration,
-  setHeaderMiddleware,
-  VersionApi,
-  wrapHttpLibrary,
-} from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { kubeApiConfiguration, TracedKubeHttp } from '@blockplane/kube';
 import { Readiness } from '@blockplane/observability';
 import { PROVISIONER_CONFIG, type ProvisionerConfig } from '../provisioner.config.js';
 import { ProvisionerMetrics } from '../provisioner.metrics.js';
 import { backoffMs, isRetryable } from './retry.util.js';
 import { TokenBucket } from './token-bucket.js';
-import { TracedKubeHttp } from './traced-kube-http.js';
 
 const MAX_ATTEMPTS = 6;
 
@@ -38,15 +28,8 @@ export class KubeClient implements OnModuleInit {
   ) {
     if (config.kubeconfig) this.kubeConfig.loadFromFile(config.kubeconfig);
     else this.kubeConfig.loadFromCluster();
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig names no current cluster');
-    // What KubeConfig.makeApiClient builds, over our HTTP layer.
-    const configuration = createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: this.kubeConfig },
-      middleware: [setHeaderMiddleware('User-Agent', 'blockplane-provisioner')],
-      httpApi: wrapHttpLibrary(new TracedKubeHttp((verb, code) => metrics.kubeCalls.inc({ verb, code }))),
-    });
+    const http = new TracedKubeHttp((verb, code) => metrics.kubeCalls.inc({ verb, code }));
+    const configuration = kubeApiConfiguration(this.kubeConfig, 'blockplane-provisioner', http);
     this.core = new CoreV1Api(configuration);
     this.apps = new AppsV1Api(configuration);
     this.bucket = new TokenBucket(config.qps, config.burst);

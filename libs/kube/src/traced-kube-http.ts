@@ -22,10 +22,18 @@ export class TracedKubeHttp implements PromiseHttpLibrary {
 
   constructor(private readonly count: KubeCallCounter) {}
 
-  send(request: RequestContext): Promise<ResponseContext> {
-    // Every request of one KubeConfig gets an equivalent Agent: the first one serves them all.
+  /**
+   * Sets on `request`, and answers, the connection pool every request goes over: each request of one KubeConfig
+   * gets an equivalent Agent, so the first one serves them all (`undefined`: the default, shared, dispatcher).
+   */
+  pool(request: RequestContext): ReturnType<RequestContext['getDispatcher']> {
     this.dispatcher ??= request.getDispatcher();
     if (this.dispatcher) request.setDispatcher(this.dispatcher);
+    return this.dispatcher;
+  }
+
+  send(request: RequestContext): Promise<ResponseContext> {
+    this.pool(request);
     const method = request.getHttpMethod();
     const { verb, resource, namespace, name } = describeKubeRequest(
       method,
