@@ -130,7 +130,7 @@ export class ConsoleStream implements LogSink {
   line(time: string, text: string): void {
     const at = epochMillis(time);
     if (!this.gate.admit(at)) {
-      this.floodTimer ??= setTimeout(() => this.reportFlood(), this.gate.remainingMs(at));
+      this.floodTimer ??= setTimeout(() => this.reportFlood(), this.gate.tellInMs(at, performance.now()));
       return;
     }
     this.pendingOutput += 1;
@@ -179,7 +179,7 @@ export class ConsoleStream implements LogSink {
 
   private reportFlood(): void {
     this.floodTimer = undefined;
-    const dropped = this.gate.takeDropped();
+    const dropped = this.gate.takeDropped(performance.now());
     this.deps.metrics.lines.inc({ outcome: 'dropped' }, dropped);
     const { lines, windowMs } = this.deps.config.flood;
     if (dropped > 0)

@@ -1,3 +1,6 @@
+/** Dropped lines are told at most this often: a sustained flood makes one notice a second, not one a window. */
+const TELL_EVERY_MS = 1_000;
+
 /**
  * Admits at most `limit` lines per window of `windowMs`; the rest are dropped and counted, so the stream
  * can say how many a viewer did not see. Times are the lines' own (when the server wrote them), so the
@@ -8,6 +11,7 @@ export class FloodGate {
   private windowStart = Number.NEGATIVE_INFINITY;
   private admitted = 0;
   private dropped = 0;
+  private toldAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly limit: number,
@@ -27,15 +31,20 @@ export class FloodGate {
     return false;
   }
 
-  /** Milliseconds from `at` until the current window ends. */
-  remainingMs(at: number): number {
-    return Math.max(0, this.windowStart + this.windowMs - at);
+  /**
+   * How long after `now` to tell of the lines dropped: when the window of the line written at `at` ends, and no
+   * sooner than a second after the last telling (`now`, `toldAt`: the caller's clock; `at`: the lines' own).
+   */
+  tellInMs(at: number, now: number): number {
+    const windowEndsInMs = this.windowStart + this.windowMs - at;
+    return Math.max(0, windowEndsInMs, this.toldAt + TELL_EVERY_MS - now);
   }
 
-  /** The lines dropped since the last call. */
-  takeDropped(): number {
+  /** The lines dropped since the last call, told at `now`. */
+  takeDropped(now: number): number {
     const dropped = this.dropped;
     this.dropped = 0;
+    this.toldAt = now;
     return dropped;
   }
 }
