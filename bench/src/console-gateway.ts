@@ -117,17 +117,20 @@ export async function runViewersChild(): Promise<void> {
 }
 
 /**
- * The viewers' reports once nothing more reached them for a second (the last frames on their way, the notice a
- * viewer that was behind gets when it catches up), at most 30 s after the printing ended.
+ * The viewers' reports once nothing more reached them for 3 s (the last frames on their way, the notice a viewer that
+ * was behind gets when it has caught up and acknowledged, which a quiet viewer does within a second), at most 30 s
+ * after the printing ended.
  */
 async function settledReports(children: ViewersChild[]) {
   const deadline = performance.now() + 30_000;
   let heard = -1;
+  let quietSeconds = 0;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const reports = await Promise.all(children.map((child) => child.request({ type: 'report' }, 'report')));
     const now = sum(reports.flatMap((r) => [...r.received, ...r.skipped, ...r.throttled]));
-    if (now === heard || performance.now() > deadline) return reports;
+    quietSeconds = now === heard ? quietSeconds + 1 : 0;
+    if (quietSeconds === 3 || performance.now() > deadline) return reports;
     heard = now;
   }
 }
