@@ -124,17 +124,13 @@ export class ConsoleFeed {
     this.reattach();
   }
 
-  /** Ends the subscription and gives the lease back. */
+  /** Ends the subscription and gives the lease back; rejects if the console did not take it (it then runs out). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearImmediate(this.flushing);
     this.subscription.unsubscribe();
-    await this.deps.rpc
-      .request('console.detach', { holder: this.deps.holder, serverId: this.serverId })
-      .catch((error: unknown) =>
-        this.deps.logger.warn({ err: error, serverId: this.serverId }, 'console detach failed'),
-      );
+    await this.deps.rpc.request('console.detach', { holder: this.deps.holder, serverId: this.serverId });
   }
 
   private async start(): Promise<void> {

@@ -50,7 +50,13 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
     clearTimeout(this.renewal);
     const feeds = [...this.feeds.values()];
     this.feeds.clear();
-    await Promise.all(feeds.map((feed) => feed.stop()));
+    // One warning for all: with the console gone, each of a thousand feeds would log its own.
+    const failed = (await Promise.allSettled(feeds.map((feed) => feed.stop()))).filter((r) => r.status === 'rejected');
+    if (failed.length > 0)
+      this.logger.warn(
+        { err: failed[0]?.reason, servers: failed.length },
+        'console leases not given back; they run out',
+      );
   }
 
   /** Adds a viewer to the server's feed, opening it (and its lease) if it is the first. */
@@ -67,7 +73,7 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
       // Every joiner of a feed that could not start hears why; the next join tries anew.
       if (this.feeds.get(serverId) === feed) {
         this.feeds.delete(serverId);
-        void feed.stop();
+        this.stop(feed);
       }
       throw error;
     }
@@ -104,7 +110,15 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
   private closeIfUnwatched(feed: ConsoleFeed): void {
     if (feed.viewers > 0 || this.feeds.get(feed.serverId) !== feed) return;
     this.feeds.delete(feed.serverId);
-    void feed.stop();
+    this.stop(feed);
+  }
+
+  private stop(feed: ConsoleFeed): void {
+    feed
+      .stop()
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, serverId: feed.serverId }, 'console lease not given back; it runs out'),
+      );
   }
 
   private scheduleRenewal(): void {
