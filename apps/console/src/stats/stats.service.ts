@@ -52,7 +52,8 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async round(): Promise<void> {
-    const watched = this.streams.watched();
+    // Newest first: a console just opened hears its first stats at the start of the next round, not the end.
+    const watched = this.streams.watched().reverse();
     if (this.running || watched.length === 0) return;
     this.running = true;
     try {
