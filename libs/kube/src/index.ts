@@ -1,3 +1,3 @@
 export { kubeApiConfiguration, kubeCallsCounter } from './kube-api-configuration.js';
 export { describeKubeRequest, type KubeRequest } from './kube-request.util.js';
-export { type KubeCallCounter, TracedKubeHttp } from './traced-kube-http.js';
+export { TracedKubeHttp } from './traced-kube-http.js';

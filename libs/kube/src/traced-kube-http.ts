@@ -4,11 +4,8 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
-import { currentTraceHeaders, inSpan, SpanKind, SpanStatusCode } from '@blockplane/observability';
+import { type Counter, currentTraceHeaders, inSpan, SpanKind, SpanStatusCode } from '@blockplane/observability';
 import { describeKubeRequest } from './kube-request.util.js';
-
-/** Counts one finished call: its verb and HTTP status (0 when no answer came). */
-export type KubeCallCounter = (verb: string, code: number) => void;
 
 /**
  * client-node's HTTP layer, with each API call a client span (verb, resource, status code) in the
@@ -20,7 +17,8 @@ export class TracedKubeHttp implements PromiseHttpLibrary {
   private readonly fetch = new IsomorphicFetchHttpLibrary();
   private dispatcher?: ReturnType<RequestContext['getDispatcher']>;
 
-  constructor(private readonly count: KubeCallCounter) {}
+  /** `calls`: where each finished call is counted (`kubeCallsCounter`), by verb and HTTP status (0: no answer). */
+  constructor(private readonly calls: Counter<'verb' | 'code'>) {}
 
   /**
    * Sets on `request`, and answers, the connection pool every request goes over: each request of one KubeConfig
@@ -57,7 +55,7 @@ export class TracedKubeHttp implements PromiseHttpLibrary {
         if (code >= 400) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${code}` });
         return response;
       } finally {
-        this.count(verb, code);
+        this.calls.inc({ verb, code });
       }
     });
   }

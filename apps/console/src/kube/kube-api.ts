@@ -55,7 +55,7 @@ export class KubeApi implements OnModuleInit {
   ) {
     if (config.kubeconfig) this.kubeConfig.loadFromFile(config.kubeconfig);
     else this.kubeConfig.loadFromCluster();
-    this.http = new TracedKubeHttp((verb, code) => metrics.kubeCalls.inc({ verb, code }));
+    this.http = new TracedKubeHttp(metrics.kubeCalls);
     const configuration = kubeApiConfiguration(this.kubeConfig, 'blockplane-console', this.http);
     this.core = new CoreV1Api(configuration);
     this.custom = new CustomObjectsApi(configuration);

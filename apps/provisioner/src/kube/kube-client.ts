@@ -28,7 +28,7 @@ export class KubeClient implements OnModuleInit {
   ) {
     if (config.kubeconfig) this.kubeConfig.loadFromFile(config.kubeconfig);
     else this.kubeConfig.loadFromCluster();
-    const http = new TracedKubeHttp((verb, code) => metrics.kubeCalls.inc({ verb, code }));
+    const http = new TracedKubeHttp(metrics.kubeCalls);
     const configuration = kubeApiConfiguration(this.kubeConfig, 'blockplane-provisioner', http);
     this.core = new CoreV1Api(configuration);
     this.apps = new AppsV1Api(configuration);
