@@ -60,11 +60,12 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
       const usage = await this.podUsage();
       const started = performance.now();
       const gapMs = (this.config.statsIntervalMs * SPREAD) / watched.length;
-      let next = 0;
+      // One queue for every worker: each takes the next server and its place in the round.
+      const queue = watched.entries();
       const worker = async () => {
-        for (let index = next++; index < watched.length; index = next++) {
+        for (const [index, serverId] of queue) {
           if (!(await this.until(started + index * gapMs))) return;
-          this.frames.publish({ type: 'stats', ...(await this.statsOf(watched[index] ?? '', usage)) });
+          this.frames.publish({ type: 'stats', ...(await this.statsOf(serverId, usage)) });
         }
       };
       await Promise.all(Array.from({ length: Math.min(CONCURRENCY, watched.length) }, worker));
