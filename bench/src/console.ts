@@ -19,8 +19,9 @@ import { parseArgs } from 'node:util';
 import { CoreV1Api, Exec, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import {
   type Actor,
-  consoleFrameSchema,
-  consoleFrameSubject,
+  type ConsoleFrame,
+  consoleFrameBatchSchema,
+  consoleFramesSubject,
   type RpcPayload,
   type RpcResponse,
 } from '@blockplane/contracts';
@@ -144,34 +145,42 @@ class Gateway {
     readonly id: string,
     private readonly nats: NatsConnection,
     private readonly rpc: RpcClient,
-  ) {}
+  ) {
+    // Subscribed before any lease is taken (the order a gateway must keep, to miss nothing).
+    nats.connection.subscribe(nats.liveSubject(consoleFramesSubject(id)), {
+      callback: (_error, message) => {
+        for (const frame of consoleFrameBatchSchema.parse(message.json())) this.take(frame);
+      },
+    });
+  }
 
   static async open(id: string, namespace: string): Promise<Gateway> {
     const nats = await NatsConnection.open({ url: testEnv.natsUrl, namespace }, id, logger);
     return new Gateway(id, nats, new RpcClient(nats));
   }
 
-  /** Subscribes to the server's frames, then takes a lease (the order a gateway must keep, to miss nothing). */
   async hold(serverId: string, viewers: number): Promise<void> {
-    const counts = Array.from({ length: viewers }, () => 0);
-    this.viewers.set(serverId, counts);
-    this.nats.connection.subscribe(this.nats.liveSubject(consoleFrameSubject(serverId)), {
-      callback: (_error, message) => {
-        const frame = consoleFrameSchema.parse(message.json());
-        if (frame.type !== 'output') return;
-        const now = performance.timeOrigin + performance.now();
-        for (const line of frame.lines) {
-          if (line.kind === 'notice') this.throttled += Number(/^── (\d+) lines not shown/.exec(line.text)?.[1] ?? 0);
-          const sent = line.text.startsWith('bench ') ? Number(line.text.slice(line.text.lastIndexOf(' ') + 1)) : NaN;
-          if (Number.isNaN(sent)) continue;
-          this.received += 1;
-          this.latencies.push(now - sent);
-        }
-        // Standing in for the socket writes: every viewer of the server gets the frame.
-        for (let v = 0; v < counts.length; v++) counts[v] = (counts[v] ?? 0) + frame.lines.length;
-      },
-    });
+    this.viewers.set(
+      serverId,
+      Array.from({ length: viewers }, () => 0),
+    );
     await this.rpc.request('console.attach', { holder: this.id, serverId, lines: 0 }, 30_000);
+  }
+
+  /** A frame as a gateway gets it: its lines counted for each of the server's viewers. */
+  private take(frame: ConsoleFrame): void {
+    const counts = this.viewers.get(frame.serverId);
+    if (frame.type !== 'output' || !counts) return;
+    const now = performance.timeOrigin + performance.now();
+    for (const line of frame.lines) {
+      if (line.kind === 'notice') this.throttled += Number(/^── (\d+) lines not shown/.exec(line.text)?.[1] ?? 0);
+      const sent = line.text.startsWith('bench ') ? Number(line.text.slice(line.text.lastIndexOf(' ') + 1)) : NaN;
+      if (Number.isNaN(sent)) continue;
+      this.received += 1;
+      this.latencies.push(now - sent);
+    }
+    // Standing in for the socket writes: every viewer of the server gets the frame.
+    for (let v = 0; v < counts.length; v++) counts[v] = (counts[v] ?? 0) + frame.lines.length;
   }
 
   renewEvery(ms: number): void {

@@ -80,7 +80,7 @@ describe('console commands', () => {
   });
 
   it('show what the server logs to every viewer, while the reply goes to the sender only', async () => {
-    const frames = h.record(serverId);
+    const frames = h.record('gw-a', serverId);
     const lease = await h.hold('gw-a', serverId, 0);
     const result = await h.rpc.request('console.command', command(commander(), 'whitelist add alex'));
     expect(result.output).toBe('Added alex to the whitelist');
@@ -92,7 +92,7 @@ describe('console commands', () => {
     // Each command from a user of its own: the rate limit is not what this test is about.
     const seed = () => h.rpc.request('console.command', command(commander(), 'seed'));
     await seed();
-    const frames = h.record(serverId);
+    const frames = h.record('gw-a', serverId);
     const lease = await h.hold('gw-a', serverId, 0);
     const accepted = () => frames.texts().filter((t) => /Thread RCON Client \S+ started$/.test(t));
     await seed();
@@ -165,7 +165,7 @@ describe('console commands', () => {
 
 describe('stats of a watched server', () => {
   it('carry CPU and memory from metrics.k8s.io, the limits, and the players online', async () => {
-    const frames = h.record(serverId);
+    const frames = h.record('gw-a', serverId);
     const lease = await h.hold('gw-a', serverId, 0);
     sim.control.addPlayer(h.namespace, h.podName(serverId), 'herobrine');
     const stats = await waitFor(

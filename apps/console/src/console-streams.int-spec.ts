@@ -48,7 +48,7 @@ describe('a watched server’s stream', () => {
 
   it('replays the last lines on attach, then streams new ones in order', async () => {
     write(serverId, range(1, 30, 'before'));
-    const frames = h.record(serverId);
+    const frames = h.record('gw-a', serverId);
     const lease = await h.hold('gw-a', serverId);
     const { backlog } = lease;
     expect(backlog.lines.map((l) => l.text)).toEqual(range(11, 20, 'before'));
@@ -106,8 +106,24 @@ describe('a watched server’s stream', () => {
     });
   });
 
+  it('sends each frame to every gateway holding a lease, and none to one that let go', async () => {
+    const [a, b] = [h.record('gw-a', serverId), h.record('gw-b', serverId)];
+    const leaseA = await h.hold('gw-a', serverId, 0);
+    const leaseB = await h.hold('gw-b', serverId, 0);
+    write(serverId, ['to both']);
+    await waitFor(
+      'both gateways to get the line',
+      () => a.texts().includes('to both') && b.texts().includes('to both'),
+    );
+    await leaseB.release();
+    write(serverId, ['to a only']);
+    await waitFor('gw-a to get the line', () => a.texts().includes('to a only'));
+    expect(b.texts()).toEqual(['to both']);
+    await leaseA.release();
+  });
+
   it('resumes a cut stream with nothing lost and nothing repeated', async () => {
-    const frames = h.record(serverId);
+    const frames = h.record('gw-a', serverId);
     const lease = await h.hold('gw-a', serverId);
     const start = (lease.backlog.lines.at(-1)?.seq ?? -1) + 1;
     let written = 0;
@@ -134,7 +150,7 @@ describe('a watched server’s stream', () => {
   });
 
   it('marks a container restart and follows the new run from its first line', async () => {
-    const frames = h.record(serverId);
+    const frames = h.record('gw-a', serverId);
     const lease = await h.hold('gw-a', serverId);
     write(serverId, ['last words of the old run']);
     sim.control.crashPod(h.namespace, h.podName(serverId));
@@ -154,7 +170,7 @@ describe('a watched server’s stream', () => {
 
   it('starts from the panel’s status, then relays each transition it announces, with a line in the console', async () => {
     h.statuses.set(serverId, { status: 'running', reason: null });
-    const frames = h.record(serverId);
+    const frames = h.record('gw-a', serverId);
     const lease = await h.hold('gw-a', serverId);
     expect(lease.backlog.status).toEqual({ status: 'running', reason: null });
     // A change made before the status was read is in the answer already: relayed late, it changes nothing.
@@ -176,10 +192,10 @@ describe('a watched server’s stream', () => {
 
   it('relays nothing for a server nobody watches', async () => {
     const unwatched = randomUUID();
-    const frames = h.record(unwatched);
+    const frames = h.record('gw-a', unwatched);
     await h.announce(unwatched, { status: 'starting', reason: null });
     // The relay's consumer has handled it once a later change of a watched server arrives.
-    const watched = h.record(serverId);
+    const watched = h.record('gw-a', serverId);
     const lease = await h.hold('gw-a', serverId);
     await h.announce(serverId, { status: 'running', reason: null });
     await waitFor('the watched server’s change', () => watched.of('status').length === 1, { timeoutMs: 10_000 });
@@ -191,7 +207,7 @@ describe('a watched server’s stream', () => {
 describe('a server that floods its console', () => {
   it('drops output beyond the limit and says how much, with every seq still consecutive', async () => {
     const serverId = await h.createServer();
-    const frames = h.record(serverId);
+    const frames = h.record('gw-a', serverId);
     const lease = await h.hold('gw-a', serverId, 0);
     const flood = 3 * FLOOD_LINES;
     write(serverId, range(0, flood, 'flood'));
@@ -217,9 +233,11 @@ describe('bad requests', () => {
         (error: unknown) => (error instanceof DomainError ? error : undefined),
       );
     const serverId = randomUUID();
-    const badHolder = await refusal(h.rpc.request('console.attach', { holder: 'gw a/b', serverId }));
-    expect(badHolder?.code).toBe('VALIDATION_FAILED');
-    expect(badHolder?.message).toMatch(/holder/);
+    for (const holder of ['gw a/b', 'gw.a', 'gw-*', '']) {
+      const badHolder = await refusal(h.rpc.request('console.attach', { holder, serverId }));
+      expect(badHolder?.code).toBe('VALIDATION_FAILED');
+      expect(badHolder?.message).toMatch(/holder/);
+    }
     const tooMany = await refusal(h.rpc.request('console.attach', { holder: 'gw-a', serverId, lines: 5000 }));
     expect(tooMany?.message).toMatch(/lines/);
     const notUuid = await refusal(h.rpc.request('console.detach', { holder: 'gw-a', serverId: 'mc-1' }));

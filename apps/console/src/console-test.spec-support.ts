@@ -14,8 +14,8 @@ import {
   type ConsoleFrame,
   type ConsoleLine,
   type ConsoleStatus,
-  consoleFrameSchema,
-  consoleFrameSubject,
+  consoleFrameBatchSchema,
+  consoleFramesSubject,
   DomainError,
   type EventEnvelope,
   type Permission,
@@ -31,7 +31,7 @@ import { consoleApp } from './console.app.js';
 const logger = createLogger('console-test', { level: 'silent' });
 export const RCON_PASSWORD = 'test-rcon-secret';
 
-/** Every frame published for one server, in arrival order. */
+/** Every frame of one server sent to one holder, in arrival order. */
 export class FrameRecorder {
   readonly frames: ConsoleFrame[] = [];
 
@@ -95,7 +95,8 @@ export interface ConsoleHarness {
   /** A running game server as the provisioner makes it (a Secret and a pod); resolves once it is Ready. */
   createServer(): Promise<string>;
   podName(serverId: string): string;
-  record(serverId: string): FrameRecorder;
+  /** Records the frames of `serverId` that the console sends to `holder`. */
+  record(holder: string, serverId: string): FrameRecorder;
   /** Attaches as `holder` and renews like a gateway until the returned lease is released (detached). */
   hold(holder: string, serverId: string, lines?: number): Promise<HeldLease>;
   /** The console's value of a metric on /metrics. */
@@ -199,11 +200,12 @@ export async function startConsoleHarness(
       );
       return serverId;
     },
-    record(serverId) {
+    record(holder, serverId) {
       const recorder: FrameRecorder = new FrameRecorder(
-        nats.connection.subscribe(nats.liveSubject(consoleFrameSubject(serverId)), {
+        nats.connection.subscribe(nats.liveSubject(consoleFramesSubject(holder)), {
           callback: (_error, message) => {
-            recorder.frames.push(consoleFrameSchema.parse(message.json()));
+            const batch = consoleFrameBatchSchema.parse(message.json());
+            recorder.frames.push(...batch.filter((frame) => frame.serverId === serverId));
           },
         }),
       );

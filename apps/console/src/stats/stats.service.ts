@@ -8,7 +8,6 @@ import { gameContainer } from '../kube/game-pod.js';
 import { GamePods } from '../kube/game-pods.js';
 import { KubeApi, type PodMetrics } from '../kube/kube-api.js';
 import { ConsoleStreams } from '../streams/console-streams.service.js';
-import { FramePublisher } from '../streams/frame-publisher.js';
 import { parsePlayerList } from './players.js';
 import { parseQuantity } from './quantity.js';
 
@@ -38,7 +37,6 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly pods: GamePods,
     private readonly kube: KubeApi,
     private readonly rcon: RconSessions,
-    private readonly frames: FramePublisher,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -65,7 +63,7 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
       const worker = async () => {
         for (const [index, serverId] of queue) {
           if (!(await this.until(started + index * gapMs))) return;
-          this.frames.publish({ type: 'stats', ...(await this.statsOf(serverId, usage)) });
+          this.streams.publish({ type: 'stats', ...(await this.statsOf(serverId, usage)) });
         }
       };
       await Promise.all(Array.from({ length: Math.min(CONCURRENCY, watched.length) }, worker));

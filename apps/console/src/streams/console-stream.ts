@@ -30,7 +30,8 @@ export interface ConsoleStreamDeps {
   logger: Logger;
   /** The server's status as the panel holds it now, and when it was read (the servers service). */
   status(serverId: string): Promise<RpcResponse<'servers.status'>>;
-  publish(frame: ConsoleFrame): void;
+  /** Sends a frame to the gateways named. */
+  publish(frame: ConsoleFrame, holders: Iterable<string>): void;
   /** The stream has lines to send: call `flushIfDue` on it until it has sent them. */
   schedule(stream: ConsoleStream): void;
 }
@@ -106,6 +107,11 @@ export class ConsoleStream implements LogSink {
     return this.leases.has(holder);
   }
 
+  /** Sends a frame to every gateway holding a lease. */
+  publish(frame: ConsoleFrame): void {
+    this.deps.publish(frame, this.leases.keys());
+  }
+
   release(holder: string): void {
     this.leases.delete(holder);
   }
@@ -174,7 +180,7 @@ export class ConsoleStream implements LogSink {
     this.pendingChars = 0;
     this.pendingOutput = 0;
     this.lastFlush = performance.now();
-    this.deps.publish({ type: 'output', serverId: this.serverId, epoch: this.epoch, lines });
+    this.publish({ type: 'output', serverId: this.serverId, epoch: this.epoch, lines });
   }
 
   private reportFlood(): void {
@@ -203,6 +209,6 @@ export class ConsoleStream implements LogSink {
     if (!previous || (previous.status === next.status && previous.reason === next.reason)) return;
     this.notice(`── server ${next.status}${next.reason ? `: ${next.reason}` : ''} ──`);
     this.flush();
-    this.deps.publish({ type: 'status', serverId: this.serverId, at, ...next });
+    this.publish({ type: 'status', serverId: this.serverId, at, ...next });
   }
 }

@@ -1,5 +1,11 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { type ConsoleBacklog, DomainError, type EventPayload, type RpcPayload } from '@blockplane/contracts';
+import {
+  type ConsoleBacklog,
+  type ConsoleFrame,
+  DomainError,
+  type EventPayload,
+  type RpcPayload,
+} from '@blockplane/contracts';
 import { RpcClient } from '@blockplane/messaging';
 import { LOGGER, type Logger } from '@blockplane/observability';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../console.config.js';
@@ -13,7 +19,7 @@ import { FramePublisher } from './frame-publisher.js';
 const SYNC_WAIT_MS = 3_000;
 const READY_WAIT_MS = 2_000;
 const SWEEP_MS = 1_000;
-/** How often due frames go out: every frame of a tick leaves in one socket write to NATS. */
+/** How often due frames go out: the frames of a tick leave in one message per gateway. */
 const FRAME_TICK_MS = 10;
 
 /**
@@ -47,6 +53,7 @@ export class ConsoleStreams implements OnModuleInit, BeforeApplicationShutdown {
     clearInterval(this.sweeper);
     clearInterval(this.ticker);
     await Promise.all([...this.streams.keys()].map((serverId) => this.close(serverId)));
+    this.frames.flush();
   }
 
   async attach({ holder, serverId, lines, after }: RpcPayload<'console.attach'>): Promise<ConsoleBacklog> {
@@ -82,6 +89,11 @@ export class ConsoleStreams implements OnModuleInit, BeforeApplicationShutdown {
     return {};
   }
 
+  /** Sends a frame to the gateways watching its server, if any. */
+  publish(frame: ConsoleFrame): void {
+    this.streams.get(frame.serverId)?.publish(frame);
+  }
+
   /** The servers someone watches now. */
   watched(): string[] {
     return [...this.streams.keys()];
@@ -96,7 +108,7 @@ export class ConsoleStreams implements OnModuleInit, BeforeApplicationShutdown {
       metrics,
       logger,
       status: (id) => this.rpc.request('servers.status', { serverId: id }),
-      publish: (frame) => this.frames.publish(frame),
+      publish: (frame, holders) => this.frames.publish(frame, holders),
       schedule: (stream) => this.pending.add(stream),
     });
     this.streams.set(serverId, stream);
@@ -114,8 +126,8 @@ export class ConsoleStreams implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
-   * One timer for every stream, not one each: the frames due in a tick are published together, and NATS
-   * sends them in one write (a timer per stream made a socket write per frame).
+   * One timer for every stream, not one each: the frames due in a tick are published together, in one
+   * message per gateway (a timer per stream made a message per frame).
    */
   private sendDueFrames(): void {
     const now = performance.now();

@@ -1,14 +1,5 @@
-import type { Msg, Subscription } from '@nats-io/transport-node';
-import {
-  type ConsoleBacklog,
-  type ConsoleFrame,
-  consoleFrameSchema,
-  consoleFrameSubject,
-  type ConsoleLine,
-  type ConsoleStats,
-  type ConsoleStatus,
-} from '@blockplane/contracts';
-import type { NatsConnection, RpcClient } from '@blockplane/messaging';
+import type { ConsoleBacklog, ConsoleFrame, ConsoleLine, ConsoleStats, ConsoleStatus } from '@blockplane/contracts';
+import type { RpcClient } from '@blockplane/messaging';
 import type { Logger } from '@blockplane/observability';
 import type { ConsoleNamespace } from './console-socket.types.js';
 import { OutputWindow } from './output-window.js';
@@ -24,7 +15,6 @@ const MAX_RETIRED_EPOCHS = 8;
 export interface FeedDeps {
   /** This gateway replica, as the console knows its leases. */
   holder: string;
-  nats: NatsConnection;
   rpc: RpcClient;
   /** Lines a joining viewer gets. */
   backlogLines: number;
@@ -34,8 +24,8 @@ export interface FeedDeps {
 }
 
 /**
- * One server's console at this gateway: ONE lease on the console's stream and one subscription to its
- * frames, however many viewers (a socket.io room). It keeps the last lines for later joiners, and its
+ * One server's console at this gateway: ONE lease on the console's stream, whose frames come to this
+ * gateway's live subject (`ConsoleFeeds` hands them over), however many viewers (a socket.io room). It keeps the last lines for later joiners, and its
  * place in the stream (`epoch`, `seq`): a frame that skips lines or comes from another run makes it ask
  * the console for what follows its last line, so viewers see every line once, in order, or a notice.
  */
@@ -55,7 +45,6 @@ export class ConsoleFeed {
   /** Frames that arrived while an attach was out: applied once it answered. */
   private held: ConsoleFrame[] | undefined = [];
   private readonly retired: string[] = [];
-  private readonly subscription: Subscription;
   private retryTimer: NodeJS.Timeout | undefined;
   /** Lines delivered but not yet sent to the room, and the flush that will send them. */
   private outgoing: ConsoleLine[] = [];
@@ -68,10 +57,6 @@ export class ConsoleFeed {
     private readonly deps: FeedDeps,
   ) {
     this.room = `server:${serverId}`;
-    // Subscribed before attaching: no frame published after the backlog was read can be missed.
-    this.subscription = deps.nats.connection.subscribe(deps.nats.liveSubject(consoleFrameSubject(serverId)), {
-      callback: (error, message) => this.received(error, message),
-    });
     this.ready = this.start();
     // A failed start is the joiners' to hear of; nothing else waits for it.
     this.ready.catch(() => undefined);
@@ -124,12 +109,11 @@ export class ConsoleFeed {
     this.reattach();
   }
 
-  /** Ends the subscription and gives the lease back; rejects if the console did not take it (it then runs out). */
+  /** Gives the lease back; rejects if the console did not take it (it then runs out). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearImmediate(this.flushing);
-    this.subscription.unsubscribe();
     await this.deps.rpc.request('console.detach', { holder: this.deps.holder, serverId: this.serverId });
   }
 
@@ -200,21 +184,14 @@ export class ConsoleFeed {
     this.deliver(fresh, notice);
   }
 
-  private received(error: Error | null, message: Msg): void {
-    if (error) {
-      this.deps.logger.warn({ err: error, serverId: this.serverId }, 'console frame subscription failed');
-      return;
-    }
-    const frame = consoleFrameSchema.safeParse(parseJson(message.string()));
-    if (!frame.success || frame.data.serverId !== this.serverId) {
-      this.deps.logger.warn({ serverId: this.serverId }, 'dropped a malformed console frame');
-      return;
-    }
+  /** A frame of this server from the console: applied, or held while an attach is out. */
+  received(frame: ConsoleFrame): void {
+    if (this.stopped) return;
     if (!this.held) {
-      this.apply(frame.data);
+      this.apply(frame);
       return;
     }
-    this.held.push(frame.data);
+    this.held.push(frame);
     if (this.held.length > MAX_HELD_FRAMES) this.held.shift();
   }
 
@@ -346,13 +323,5 @@ export class ConsoleFeed {
     if (epoch === '') return;
     this.retired.push(epoch);
     if (this.retired.length > MAX_RETIRED_EPOCHS) this.retired.shift();
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

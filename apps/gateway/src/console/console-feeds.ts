@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Msg, Subscription } from '@nats-io/transport-node';
+import { consoleFrameBatchSchema, consoleFramesSubject } from '@blockplane/contracts';
 import { NatsConnection, RpcClient } from '@blockplane/messaging';
 import { LOGGER, type Logger } from '@blockplane/observability';
 import { ConsoleFeed, type FeedDeps } from './console-feed.js';
@@ -12,8 +14,9 @@ const RENEW_BATCH = 10_000;
 const RENEWALS_PER_LEASE = 3;
 
 /**
- * The servers this gateway replica shows consoles of: one feed (one lease, one subscription) per server
- * with viewers, opened by its first viewer, closed with its last. Every lease is renewed by one
+ * The servers this gateway replica shows consoles of: one feed (one lease) per server with viewers,
+ * opened by its first viewer, closed with its last. The console sends the frames of every server leased
+ * here to one live subject of this replica's, handed to each server's feed. Every lease is renewed by one
  * `console.renew`; those the console says we no longer hold are taken again.
  */
 @Injectable()
@@ -23,17 +26,17 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly feeds = new Map<string, ConsoleFeed>();
   private readonly deps: FeedDeps;
   private renewal: NodeJS.Timeout | undefined;
+  private frames: Subscription | undefined;
   private stopped = false;
 
   constructor(
-    nats: NatsConnection,
+    private readonly nats: NatsConnection,
     private readonly rpc: RpcClient,
     @Inject(CONSOLE_SOCKET_CONFIG) config: ConsoleSocketConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.deps = {
       holder: this.holder,
-      nats,
       rpc,
       backlogLines: config.backlogLines,
       viewerMaxLagMs: config.viewerMaxLagMs,
@@ -42,12 +45,17 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   onApplicationBootstrap(): void {
+    // Subscribed before any lease is taken: no frame the console sends after an attach's backlog is missed.
+    this.frames = this.nats.connection.subscribe(this.nats.liveSubject(consoleFramesSubject(this.holder)), {
+      callback: (error, message) => this.received(error, message),
+    });
     this.scheduleRenewal();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.renewal);
+    this.frames?.unsubscribe();
     const feeds = [...this.feeds.values()];
     this.feeds.clear();
     // One warning for all: with the console gone, each of a thousand feeds would log its own.
@@ -107,6 +115,20 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
     return [...this.feeds.keys()];
   }
 
+  /** A batch of frames from the console: each to its server's feed; one of a server no longer watched is dropped. */
+  private received(error: Error | null, message: Msg): void {
+    if (error) {
+      this.logger.warn({ err: error }, 'console frame subscription failed');
+      return;
+    }
+    const batch = consoleFrameBatchSchema.safeParse(parseJson(message.string()));
+    if (!batch.success) {
+      this.logger.warn({ issues: batch.error.issues.slice(0, 3) }, 'dropped a malformed batch of console frames');
+      return;
+    }
+    for (const frame of batch.data) this.feeds.get(frame.serverId)?.received(frame);
+  }
+
   private closeIfUnwatched(feed: ConsoleFeed): void {
     if (feed.viewers > 0 || this.feeds.get(feed.serverId) !== feed) return;
     this.feeds.delete(feed.serverId);
@@ -140,5 +162,13 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
         this.logger.warn({ err: error, servers: batch.length }, 'console leases not renewed; trying again');
       }
     }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -4,7 +4,7 @@ import {
   type Actor,
   API_KEY_PREFIX,
   type ConsoleFrame,
-  consoleFrameSubject,
+  consoleFramesSubject,
   type ConsoleLine,
   DomainError,
   type Permission,
@@ -29,6 +29,8 @@ class StandInStream {
   constructor(
     readonly serverId: string,
     private readonly nats: NatsConnection,
+    /** The gateway's lease holder name, whose live subject gets the frames. */
+    private readonly holder: string,
   ) {}
 
   /** The server prints: the lines join the ring; `publish: false` loses their frame on the way. */
@@ -42,7 +44,7 @@ class StandInStream {
   }
 
   frame(frame: ConsoleFrame): void {
-    this.nats.connection.publish(this.nats.liveSubject(consoleFrameSubject(this.serverId)), JSON.stringify(frame));
+    this.nats.connection.publish(this.nats.liveSubject(consoleFramesSubject(this.holder)), JSON.stringify([frame]));
   }
 
   /** The console restarted: a new run, nothing of the old one kept. */
@@ -76,7 +78,7 @@ describe('the console socket', () => {
 
   const anActor = (): Actor => ({ userId: randomUUID(), role: 'user' });
   const stream = (serverId = randomUUID()) => {
-    const created = new StandInStream(serverId, nats);
+    const created = new StandInStream(serverId, nats, kit.app.get(ConsoleFeeds).holder);
     streams.set(serverId, created);
     return created;
   };
@@ -264,6 +266,24 @@ describe('the console socket', () => {
       expect(viewer.texts(server.serverId)).toEqual(texts);
       const outputs = viewer.received.slice(before).filter(({ event }) => event === 'console.output');
       expect(outputs.length).toBeLessThan(texts.length);
+    });
+
+    it('drops a malformed batch and frames of servers not watched here, and goes on with the next', async () => {
+      const server = stream();
+      const unwatched = stream();
+      const actor = anActor();
+      grant(actor, server.serverId);
+      grant(actor, unwatched.serverId);
+      const viewer = await as(actor);
+      await viewer.send('join', { serverId: server.serverId });
+      const live = nats.liveSubject(consoleFramesSubject(kit.app.get(ConsoleFeeds).holder));
+      nats.connection.publish(live, '[{"type":"output","serverId":"not-a-uuid"}');
+      nats.connection.publish(live, JSON.stringify([{ type: 'output', serverId: server.serverId, lines: 'many' }]));
+      unwatched.print(['not watched here']);
+      server.print(['after the bad ones']);
+      await viewer.until('the good line', () => viewer.texts(server.serverId).includes('after the bad ones'));
+      expect(viewer.texts(server.serverId)).toEqual(['after the bad ones']);
+      expect(viewer.lines(unwatched.serverId)).toEqual([]);
     });
 
     it('relays the status and stats frames to the server’s viewers', async () => {

@@ -42,8 +42,8 @@ export const consoleStatsSchema = z.object({
 export type ConsoleStats = z.infer<typeof consoleStatsSchema>;
 
 /**
- * What the console service publishes on a watched server's live subject (core NATS, at most once; a gateway
- * that sees a gap in `seq` asks `console.attach` with `after` for the missing lines).
+ * What the console service sends a gateway about a server it holds a lease on (core NATS, at most once; a
+ * gateway that sees a gap in `seq` asks `console.attach` with `after` for the missing lines).
  */
 export const consoleFrameSchema = z.discriminatedUnion('type', [
   z.object({
@@ -62,7 +62,14 @@ export const consoleFrameSchema = z.discriminatedUnion('type', [
 ]);
 export type ConsoleFrame = z.infer<typeof consoleFrameSchema>;
 
-/** The live subject of one server's frames, before the deployment's prefix (`NatsConnection.liveSubject`). */
-export function consoleFrameSubject(serverId: string): string {
-  return `console.frames.${serverId}`;
+/**
+ * One message on a holder's live subject: the frames of every server it holds that left in one turn of the
+ * console's event loop, each server's in order. One message per gateway rather than one per server's frame:
+ * a thousand watched servers at 20 frames a second are then about a hundred messages, not 20,000.
+ */
+export const consoleFrameBatchSchema = z.array(consoleFrameSchema);
+
+/** The live subject of one lease holder's (a gateway's) frames, before the deployment's prefix (`NatsConnection.liveSubject`). */
+export function consoleFramesSubject(holder: string): string {
+  return `console.frames.${holder}`;
 }

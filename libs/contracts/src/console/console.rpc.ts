@@ -6,8 +6,11 @@ import { commandResultSchema, consoleCommandSchema } from './console.protocol.js
 /** The most backlog lines a caller may ask for; the service gives at most what its ring holds. */
 export const CONSOLE_BACKLOG_MAX = 1000;
 
-/** A gateway replica that holds viewers: leases are per holder, so one replica's exit frees only its own. */
-const holder = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1 to 64 letters, digits, ".", "_" or "-"');
+/**
+ * A gateway replica that holds viewers: leases are per holder, so one replica's exit frees only its own.
+ * It names the holder's live subject, so it is one NATS subject token (no ".", no wildcards).
+ */
+const holder = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1 to 64 letters, digits, "_" or "-"');
 
 /** Where a caller's copy of the stream ends: the lines after it are sent if the ring still has them. */
 const position = z.object({ epoch: consoleEpochSchema, seq: z.int().nonnegative() }).strict();
