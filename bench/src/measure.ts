@@ -59,8 +59,8 @@ export function report(results: Result[]): boolean {
       r.target === undefined
         ? ''
         : r.value <= r.target.max
-          ? `  ok (target < ${r.target.max} ${r.unit})`
-          : `  MISSED (target < ${r.target.max} ${r.unit})`;
+          ? `  ok (target ≤ ${r.target.max} ${r.unit})`
+          : `  MISSED (target ≤ ${r.target.max} ${r.unit})`;
     if (r.target !== undefined && r.value > r.target.max) ok = false;
     console.log(`${r.name.padEnd(50)} ${r.value.toFixed(r.value < 10 ? 2 : 0).padStart(10)} ${r.unit}${verdict}`);
   }
