@@ -87,8 +87,11 @@ describe('a watched server’s stream', () => {
   });
 
   it('opens ONE upstream stream however many gateways hold leases, and closes it with the last', async () => {
+    const stats = h.record('gw-a', serverId);
     const a = await h.hold('gw-a', serverId);
     await waitFor('the follow to be open', async () => (await upstreamStreams()) === 1);
+    // A newly watched server's first stats ask the metrics API once, before the count starts.
+    await waitFor('the first stats', () => stats.of('stats').length > 0);
     const requests = h.kubeRequests.count;
     const b = await h.hold('gw-b', serverId);
     await h.rpc.request('console.attach', { holder: 'gw-c', serverId, lines: 0 });
@@ -190,6 +193,15 @@ describe('a watched server’s stream', () => {
     await lease.release();
   });
 
+  it('sends a newly watched server’s stats at once, not with the next round (here ten minutes away)', async () => {
+    const fresh = await h.createServer();
+    const frames = h.record('gw-a', fresh);
+    const lease = await h.hold('gw-a', fresh, 0);
+    await waitFor('the first stats', () => frames.of('stats').length > 0, { timeoutMs: 5_000 });
+    expect(frames.of('stats')[0]).toMatchObject({ serverId: fresh, players: { online: 0 } });
+    await lease.release();
+  }, 30_000);
+
   it('relays nothing for a server nobody watches', async () => {
     const unwatched = randomUUID();
     const frames = h.record('gw-a', unwatched);
@@ -209,6 +221,8 @@ describe('a server that floods its console', () => {
     const serverId = await h.createServer();
     const frames = h.record('gw-a', serverId);
     const lease = await h.hold('gw-a', serverId, 0);
+    // The first stats' RCON session makes the server print a line: before the flood, not among it.
+    await waitFor('the first stats', () => frames.of('stats').length > 0, { timeoutMs: 5_000 });
     const flood = 3 * FLOOD_LINES;
     write(serverId, range(0, flood, 'flood'));
     await waitFor('the throttle notice', () => frames.texts('notice').some((t) => t.includes('lines not shown')), {

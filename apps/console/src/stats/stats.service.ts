@@ -19,16 +19,22 @@ const CONCURRENCY = 32;
  */
 const SPREAD = 0.8;
 const LIST_TIMEOUT_MS = 2_000;
+/** Servers watched within this long of each other get their first stats together (one metrics list). */
+const WELCOME_MS = 100;
 
 /**
- * Every few seconds, for the watched servers only: CPU and memory from `metrics.k8s.io` (one list for
- * the namespace, whatever the number of servers) and players online from each server's RCON `list`.
+ * Every few seconds, for the watched servers only, and once as a server gets watched: CPU and memory from
+ * `metrics.k8s.io` (one list for the namespace, whatever the number of servers) and players online from
+ * each server's RCON `list`.
  */
 @Injectable()
 export class StatsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private readonly stopping = new AbortController();
   private running = false;
+  /** Servers just watched, waiting for their first stats. */
+  private readonly newcomers = new Set<string>();
+  private greeting: NodeJS.Timeout | undefined;
   private metricsFailed = false;
 
   constructor(
@@ -42,34 +48,52 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.round(), this.config.statsIntervalMs);
+    this.streams.onOpen((serverId) => this.welcome(serverId));
   }
 
   beforeApplicationShutdown(): void {
     clearInterval(this.timer);
+    clearTimeout(this.greeting);
     this.stopping.abort();
   }
 
   private async round(): Promise<void> {
-    // Newest first: a console just opened hears its first stats at the start of the next round, not the end.
-    const watched = this.streams.watched().reverse();
+    const watched = this.streams.watched();
     if (this.running || watched.length === 0) return;
     this.running = true;
     try {
-      const usage = await this.podUsage();
-      const started = performance.now();
-      const gapMs = (this.config.statsIntervalMs * SPREAD) / watched.length;
-      // One queue for every worker: each takes the next server and its place in the round.
-      const queue = watched.entries();
-      const worker = async () => {
-        for (const [index, serverId] of queue) {
-          if (!(await this.until(started + index * gapMs))) return;
-          this.streams.publish({ type: 'stats', ...(await this.statsOf(serverId, usage)) });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, watched.length) }, worker));
+      await this.send(watched, (this.config.statsIntervalMs * SPREAD) / watched.length);
     } finally {
       this.running = false;
     }
+  }
+
+  /** A server just watched: its viewers get stats at once, not up to an interval later with the next round. */
+  private welcome(serverId: string): void {
+    this.newcomers.add(serverId);
+    this.greeting ??= setTimeout(() => void this.greet(), WELCOME_MS);
+  }
+
+  private async greet(): Promise<void> {
+    this.greeting = undefined;
+    const newcomers = [...this.newcomers];
+    this.newcomers.clear();
+    await this.send(newcomers, 0);
+  }
+
+  /** Sends each server's stats, the i-th asked `gapMs` × i after the start. */
+  private async send(serverIds: string[], gapMs: number): Promise<void> {
+    const usage = await this.podUsage();
+    const started = performance.now();
+    // One queue for every worker: each takes the next server and its place.
+    const queue = serverIds.entries();
+    const worker = async () => {
+      for (const [index, serverId] of queue) {
+        if (!(await this.until(started + index * gapMs))) return;
+        this.streams.publish({ type: 'stats', ...(await this.statsOf(serverId, usage)) });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, serverIds.length) }, worker));
   }
 
   /** Waits until `at` (on the `performance.now()` clock); false if the service stops first. */

@@ -31,6 +31,7 @@ export class ConsoleStreams implements OnModuleInit, BeforeApplicationShutdown {
   private readonly streams = new Map<string, ConsoleStream>();
   /** Streams with lines to send. */
   private readonly pending = new Set<ConsoleStream>();
+  private readonly openListeners: ((serverId: string) => void)[] = [];
   private sweeper: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
 
@@ -94,6 +95,11 @@ export class ConsoleStreams implements OnModuleInit, BeforeApplicationShutdown {
     this.streams.get(frame.serverId)?.publish(frame);
   }
 
+  /** Calls `listener` with each server as its stream opens (someone started watching it). */
+  onOpen(listener: (serverId: string) => void): void {
+    this.openListeners.push(listener);
+  }
+
   /** The servers someone watches now. */
   watched(): string[] {
     return [...this.streams.keys()];
@@ -113,6 +119,7 @@ export class ConsoleStreams implements OnModuleInit, BeforeApplicationShutdown {
     });
     this.streams.set(serverId, stream);
     this.metrics.watchedServers.set(this.streams.size);
+    for (const listener of this.openListeners) listener(serverId);
     return stream;
   }
 
