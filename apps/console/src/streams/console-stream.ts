@@ -13,6 +13,7 @@ import type { ConsoleMetrics } from '../console.metrics.js';
 import type { GamePods } from '../kube/game-pods.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { FloodGate } from './flood-gate.js';
+import { FramePacer } from './frame-pacer.js';
 import { LineRing } from './line-ring.js';
 import { LogFollower, type LogSink } from './log-follower.js';
 import { epochMillis, toIsoMillis } from './log-lines.js';
@@ -38,7 +39,7 @@ export interface ConsoleStreamDeps {
 
 /**
  * One watched server: the leases of the gateways that hold its viewers, its one upstream log stream,
- * the ring of its last lines, and its frames (output lines through the flood throttle, at most a frame
+ * the ring of its last lines, and its frames (output lines through the flood throttle, about a frame
  * per `frameMs`; the panel's status changes as they happen).
  */
 export class ConsoleStream implements LogSink {
@@ -51,7 +52,7 @@ export class ConsoleStream implements LogSink {
   private pending: ConsoleLine[] = [];
   private pendingChars = 0;
   private pendingOutput = 0;
-  private lastFlush = Number.NEGATIVE_INFINITY;
+  private readonly pacer: FramePacer;
   private floodTimer: NodeJS.Timeout | undefined;
   /**
    * The panel's status: asked once when the stream opens (`known` once answered), then every change relayed.
@@ -69,6 +70,7 @@ export class ConsoleStream implements LogSink {
     const { config } = deps;
     this.ring = new LineRing(config.ringLines);
     this.gate = new FloodGate(config.flood.lines, config.flood.windowMs);
+    this.pacer = new FramePacer(config.frameMs);
     this.follower = new LogFollower(serverId, { ...deps, sink: this, tailLines: config.ringLines });
   }
 
@@ -163,12 +165,12 @@ export class ConsoleStream implements LogSink {
   }
 
   /**
-   * Sends the pending lines if the last frame is `frameMs` old: at most one frame per period, so a line
-   * after a quiet spell goes out at the next tick, a busy server's lines wait for the rest of the period.
+   * Sends the pending lines if the pacer allows a frame now: about one frame per `frameMs`, so a line after
+   * a quiet spell goes out at the next tick, a busy server's lines wait for their frame's turn.
    * Whether nothing is left to send.
    */
   flushIfDue(now: number): boolean {
-    if (this.pending.length > 0 && now - this.lastFlush >= this.deps.config.frameMs) this.flush();
+    if (this.pending.length > 0 && this.pacer.allows(now)) this.flush();
     return this.pending.length === 0;
   }
 
@@ -179,7 +181,7 @@ export class ConsoleStream implements LogSink {
     this.pending = [];
     this.pendingChars = 0;
     this.pendingOutput = 0;
-    this.lastFlush = performance.now();
+    this.pacer.sent(performance.now());
     this.publish({ type: 'output', serverId: this.serverId, epoch: this.epoch, lines });
   }
 
