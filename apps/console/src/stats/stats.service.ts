@@ -1,4 +1,10 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsoleStats } from '@blockplane/contracts';
 import { LOGGER, type Logger } from '@blockplane/observability';
@@ -28,7 +34,7 @@ const WELCOME_MS = 100;
  * each server's RCON `list`.
  */
 @Injectable()
-export class StatsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class StatsService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private readonly stopping = new AbortController();
   private running = false;
@@ -46,9 +52,13 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** Before any `console.attach` is answered (RPC handlers start at bootstrap): no first stream is missed. */
+  onModuleInit(): void {
+    this.streams.onOpen((serverId) => this.welcome(serverId));
+  }
+
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.round(), this.config.statsIntervalMs);
-    this.streams.onOpen((serverId) => this.welcome(serverId));
   }
 
   beforeApplicationShutdown(): void {
