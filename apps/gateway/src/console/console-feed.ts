@@ -1,6 +1,6 @@
 import type { ConsoleBacklog, ConsoleFrame, ConsoleLine, ConsoleStats, ConsoleStatus } from '@blockplane/contracts';
 import type { RpcClient } from '@blockplane/messaging';
-import type { Logger } from '@blockplane/observability';
+import type { Histogram, Logger } from '@blockplane/observability';
 import type { ConsoleNamespace } from './console-socket.types.js';
 import { OutputWindow } from './output-window.js';
 import type { ViewerSession } from './viewer-session.js';
@@ -20,6 +20,11 @@ export interface FeedDeps {
   backlogLines: number;
   /** How far behind (beyond its round trip) an acknowledging viewer may fall before its output is skipped. */
   viewerMaxLagMs: number;
+  /**
+   * How old the oldest line of each live output is when it leaves for the room: the panel's share of a line's
+   * latency, by the container's clock (skew between nodes and the gateway included).
+   */
+  lineAge: Histogram;
   logger: Logger;
 }
 
@@ -270,8 +275,10 @@ export class ConsoleFeed {
     clearImmediate(this.flushing);
     this.flushing = undefined;
     const lines = this.outgoing;
-    if (lines.length === 0) return;
+    const oldest = lines[0];
+    if (!oldest) return;
     this.outgoing = [];
+    this.deps.lineAge.observe(Math.max(0, Date.now() - Date.parse(oldest.time)) / 1000);
     this.nsp.to(this.room).except(this.skipped(lines)).emit('console.output', { serverId: this.serverId, lines });
   }
 

@@ -3,7 +3,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationB
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import { consoleFrameBatchSchema, consoleFramesSubject } from '@blockplane/contracts';
 import { NatsConnection, RpcClient } from '@blockplane/messaging';
-import { LOGGER, type Logger } from '@blockplane/observability';
+import { Histogram, LOGGER, type Logger, Registry } from '@blockplane/observability';
 import { ConsoleFeed, type FeedDeps } from './console-feed.js';
 import { CONSOLE_SOCKET_CONFIG, type ConsoleSocketConfig } from './console-socket.section.js';
 import type { ViewerSession } from './viewer-session.js';
@@ -34,10 +34,17 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly rpc: RpcClient,
     @Inject(CONSOLE_SOCKET_CONFIG) config: ConsoleSocketConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    registry: Registry,
   ) {
     this.deps = {
       holder: this.holder,
       rpc,
+      lineAge: new Histogram({
+        name: 'gateway_console_line_age_seconds',
+        help: "Age of the oldest line of each console output this gateway sends its viewers, by the line's own time",
+        buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        registers: [registry],
+      }),
       backlogLines: config.backlogLines,
       viewerMaxLagMs: config.viewerMaxLagMs,
       logger,

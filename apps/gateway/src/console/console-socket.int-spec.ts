@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import request from 'supertest';
 import {
   type Actor,
   API_KEY_PREFIX,
@@ -284,6 +285,32 @@ describe('the console socket', () => {
       await viewer.until('the good line', () => viewer.texts(server.serverId).includes('after the bad ones'));
       expect(viewer.texts(server.serverId)).toEqual(['after the bad ones']);
       expect(viewer.lines(unwatched.serverId)).toEqual([]);
+    });
+
+    it('counts how old each output’s oldest line is when it leaves for the viewers', async () => {
+      const server = stream();
+      const actor = anActor();
+      grant(actor, server.serverId);
+      const viewer = await as(actor);
+      await viewer.send('join', { serverId: server.serverId });
+      /** Outputs counted so far: all of them, and those whose oldest line was at most 1 s old. */
+      const counted = async () => {
+        const text = (await request(kit.url).get('/metrics').expect(200)).text;
+        const bucket = (le: string) =>
+          Number(
+            new RegExp(`^gateway_console_line_age_seconds_bucket\\{le="${le}",[^}]*\\} (\\d+)$`, 'm').exec(text)?.[1],
+          );
+        return { all: bucket('\\+Inf'), young: bucket('1') };
+      };
+      const before = await counted();
+      const written = new Date(Date.now() - 3_000).toISOString();
+      const line = { seq: 0, time: written, kind: 'output' as const, text: 'written 3 s ago' };
+      server.lines.push(line);
+      server.frame({ type: 'output', serverId: server.serverId, epoch: server.epoch, lines: [line] });
+      await viewer.until('the old line', () => viewer.texts(server.serverId).includes('written 3 s ago'));
+      const after = await counted();
+      expect(after.all - before.all).toBe(1);
+      expect(after.young - before.young).toBe(0);
     });
 
     it('relays the status and stats frames to the server’s viewers', async () => {
