@@ -11,6 +11,7 @@ import { nanos } from '@nats-io/transport-node';
 import { type EventEnvelope, type EventSubject, parseEventEnvelope } from '@blockplane/contracts';
 import { contextFromHeaders, inSpan, type Logger, SpanKind } from '@blockplane/observability';
 import type { InboxStore } from './inbox-store.js';
+import { messageJson } from './message-json.js';
 import type { NatsConnection } from './nats-connection.js';
 
 const CONSUMER_NOT_FOUND = 10014;
@@ -109,7 +110,7 @@ export class DurableEventConsumer {
   }
 
   private parse(message: JsMsg): EventEnvelope | undefined {
-    const parsed = parseEventEnvelope(safeJson(message.string()));
+    const parsed = parseEventEnvelope(messageJson(message));
     if (parsed.ok) return parsed.event;
     // A malformed event never becomes valid: drop it loudly instead of redelivering it for ever.
     this.logger.error(
@@ -146,13 +147,5 @@ export class DurableEventConsumer {
         this.logger.warn({ consumer: this.binding.durable, eventId: event.id, err: nakError }, 'could not nak event');
       }
     }
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

@@ -8,3 +8,4 @@ export * from './handler.decorators.js';
 export * from './messaging.options.js';
 export * from './messaging.module.js';
 export * from './rpc-responder.js';
+export * from './message-json.js';

@@ -1,7 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { type ConsumerMessages, DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
 import { type EventEnvelope, type EventSubject, parseEventEnvelope } from '@blockplane/contracts';
-import { eventStreamName, NatsConnection } from '@blockplane/messaging';
+import { eventStreamName, messageJson, NatsConnection } from '@blockplane/messaging';
 import { LOGGER, type Logger } from '@blockplane/observability';
 import { ViewerSessions } from './viewer-sessions.js';
 
@@ -61,7 +61,7 @@ export class AccessRevocations implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private received(message: JsMsg): void {
-    const parsed = parseEventEnvelope(safeJson(message.string()));
+    const parsed = parseEventEnvelope(messageJson(message));
     if (!parsed.ok) {
       this.logger.warn({ subject: message.subject, error: parsed.error }, 'dropped a malformed event');
       return;
@@ -99,12 +99,4 @@ export class AccessRevocations implements OnApplicationBootstrap, BeforeApplicat
 
 function isRevocation(event: EventEnvelope): event is RevocationEvent {
   return (revocations as readonly EventSubject[]).includes(event.type);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import { consoleFrameBatchSchema, consoleFramesSubject } from '@blockplane/contracts';
-import { NatsConnection, RpcClient } from '@blockplane/messaging';
+import { messageJson, NatsConnection, RpcClient } from '@blockplane/messaging';
 import { Histogram, LOGGER, type Logger, Registry } from '@blockplane/observability';
 import { ConsoleFeed, type FeedDeps } from './console-feed.js';
 import { CONSOLE_SOCKET_CONFIG, type ConsoleSocketConfig } from './console-socket.section.js';
@@ -128,7 +128,7 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
       this.logger.warn({ err: error }, 'console frame subscription failed');
       return;
     }
-    const batch = consoleFrameBatchSchema.safeParse(parseJson(message.string()));
+    const batch = consoleFrameBatchSchema.safeParse(messageJson(message));
     if (!batch.success) {
       this.logger.warn({ issues: batch.error.issues.slice(0, 3) }, 'dropped a malformed batch of console frames');
       return;
@@ -169,13 +169,5 @@ export class ConsoleFeeds implements OnApplicationBootstrap, BeforeApplicationSh
         this.logger.warn({ err: error, servers: batch.length }, 'console leases not renewed; trying again');
       }
     }
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
