@@ -14,7 +14,7 @@ import { type NatsConnection, RpcResponder } from '@blockplane/messaging';
 import { createLogger } from '@blockplane/observability';
 import { ConsoleViewer, spawnService } from '@blockplane/testing';
 import { LeanViewer } from './console-lean-viewer.js';
-import { cpuSeconds, inParallel, percentile, type Result, roundTripFigures } from './measure.js';
+import { cpuSeconds, inParallel, percentile, type Result, roundTripFigures, scrapeMetrics } from './measure.js';
 
 const logger = createLogger('bench-console-gateway', { level: 'silent' });
 /** Latencies are counted in 1 ms buckets up to this; slower lines land in the last one. */
@@ -280,20 +280,13 @@ export async function runGatewayScenario(scenario: GatewayScenario, context: Gat
       viewers: children.reduce((sum, child) => sum + cpuSeconds(child.pid), 0),
       sim: cpuSeconds(context.simPid),
     });
-    /** The gateway's event-loop delay p99 since the last scrape (a scrape resets it), and its line-age buckets. */
+    /** The gateway's event-loop delay p99 since the last scrape, and how many outputs it handed on (in time). */
     const scrape = async () => {
-      const metrics = (await (await fetch(`${gateway.url}/metrics`)).text()).split('\n');
-      const value = (prefix: string) =>
-        Number(
-          metrics
-            .find((l) => l.startsWith(prefix))
-            ?.split(' ')
-            .pop() ?? NaN,
-        );
+      const metric = await scrapeMetrics(gateway.url);
       return {
-        loopDelayMs: value('nodejs_eventloop_lag_p99_seconds{') * 1000,
-        outputs: value('gateway_console_line_age_seconds_bucket{le="+Inf"'),
-        outputsWithin250Ms: value('gateway_console_line_age_seconds_bucket{le="0.25"'),
+        loopDelayMs: metric('nodejs_eventloop_lag_p99_seconds') * 1000,
+        outputs: metric('gateway_console_line_age_seconds_bucket', 'le="+Inf"'),
+        outputsWithin250Ms: metric('gateway_console_line_age_seconds_bucket', 'le="0.25"'),
       };
     };
     const direct = context.followDirectly(scenario.servers);

@@ -31,7 +31,7 @@ import { NatsConnection, RpcClient, RpcResponder } from '@blockplane/messaging';
 import { createLogger } from '@blockplane/observability';
 import { freePort, spawnService, testEnv, uniqueNamespace, waitFor } from '@blockplane/testing';
 import { type GatewayScenario, runGatewayScenario, socketCommandRoundTrips } from './console-gateway.js';
-import { cpuSeconds, inParallel, percentile, report, type Result, roundTripFigures } from './measure.js';
+import { cpuSeconds, inParallel, percentile, report, type Result, roundTripFigures, scrapeMetrics } from './measure.js';
 
 const NAMESPACE = 'bench-console';
 const RCON_PASSWORD = 'bench-rcon';
@@ -311,7 +311,7 @@ async function runScenario(
   const direct = sampleOf(servers).map((id) => followDirectly(sim.url, `mc-${id}-0`));
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // tails read, follows open
   for (const gateway of gateways) gateway.reset();
-  await fetch(`${context.consoleUrl}/metrics`); // a scrape resets the console's event-loop delay histogram
+  await scrapeMetrics(context.consoleUrl); // resets the console's event-loop delay histogram
   const ownLoop = monitorEventLoopDelay({ resolution: 5 });
   ownLoop.enable();
   const [consoleCpu, simCpu, ownCpu, wall] = [
@@ -333,15 +333,7 @@ async function runScenario(
   ownLoop.disable();
   for (const follow of direct) follow.stop();
   const directLatencies = direct.flatMap((follow) => follow.latencies);
-  const metrics = await (await fetch(`${context.consoleUrl}/metrics`)).text();
-  const metric = (name: string, label = '') =>
-    Number(
-      metrics
-        .split('\n')
-        .find((l) => l.startsWith(`${name}{`) && l.includes(label))
-        ?.split(' ')
-        .pop() ?? NaN,
-    );
+  const metric = await scrapeMetrics(context.consoleUrl);
   const elapsed = (performance.now() - wall) / 1000;
   const own = process.cpuUsage(ownCpu);
   const latencies = gateways.flatMap((g) => g.latencies);

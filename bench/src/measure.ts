@@ -91,3 +91,15 @@ export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 }
+
+/**
+ * Scrapes a service's `/metrics` (a scrape also resets its event-loop delay histogram) and answers a reader: the
+ * value of the first sample of `name` whose labels hold `label`, NaN when there is none.
+ */
+export async function scrapeMetrics(serviceUrl: string): Promise<(name: string, label?: string) => number> {
+  const samples = (await (await fetch(`${serviceUrl}/metrics`)).text()).split('\n');
+  return (name, label = '') => {
+    const sample = samples.find((line) => line.startsWith(`${name}{`) && line.includes(label));
+    return Number(sample?.split(' ').pop() ?? Number.NaN);
+  };
+}
