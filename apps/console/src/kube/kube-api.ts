@@ -5,13 +5,12 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   HttpMethod,
-  KubeConfig,
+  type KubeConfig,
   RequestContext,
-  VersionApi,
 } from '@kubernetes/client-node';
 import { request } from 'undici';
 import { z } from 'zod';
-import { kubeApiConfiguration, TracedKubeHttp } from '@blockplane/kube';
+import { kubeApiConfiguration, loadKubeConfig, registerKubeReadiness, TracedKubeHttp } from '@blockplane/kube';
 import { Readiness } from '@blockplane/observability';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../console.config.js';
 import { ConsoleMetrics } from '../console.metrics.js';
@@ -42,7 +41,7 @@ export type PodMetrics = z.infer<typeof podMetricsListSchema>['items'][number];
  */
 @Injectable()
 export class KubeApi implements OnModuleInit {
-  readonly kubeConfig = new KubeConfig();
+  readonly kubeConfig: KubeConfig;
   readonly core: CoreV1Api;
   readonly namespace: string;
   private readonly custom: CustomObjectsApi;
@@ -53,8 +52,7 @@ export class KubeApi implements OnModuleInit {
     metrics: ConsoleMetrics,
     private readonly readiness: Readiness,
   ) {
-    if (config.kubeconfig) this.kubeConfig.loadFromFile(config.kubeconfig);
-    else this.kubeConfig.loadFromCluster();
+    this.kubeConfig = loadKubeConfig(config.kubeconfig);
     this.http = new TracedKubeHttp(metrics.kubeCalls);
     const configuration = kubeApiConfiguration(this.kubeConfig, 'blockplane-console', this.http);
     this.core = new CoreV1Api(configuration);
@@ -63,10 +61,7 @@ export class KubeApi implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    const version = this.kubeConfig.makeApiClient(VersionApi);
-    this.readiness.register('kubernetes', async () => {
-      await version.getCode();
-    });
+    registerKubeReadiness(this.readiness, this.kubeConfig);
   }
 
   /** The namespace's pod metrics; fails where the cluster has no metrics API, or answers something else. */

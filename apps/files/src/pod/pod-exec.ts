@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Readable, Writable } from 'node:stream';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { DomainError, type FileHost } from '@blockplane/contracts';
+import { loadKubeConfig } from '@blockplane/kube';
 import { FILES_CONFIG, type FilesConfig } from '../files.config.js';
 
 const STDIN = 0;
@@ -44,11 +45,10 @@ interface Status {
  */
 @Injectable()
 export class PodExec {
-  private readonly kubeConfig = new KubeConfig();
+  private readonly kubeConfig: KubeConfig;
 
   constructor(@Inject(FILES_CONFIG) private readonly config: FilesConfig) {
-    if (config.kubeconfig) this.kubeConfig.loadFromFile(config.kubeconfig);
-    else this.kubeConfig.loadFromCluster();
+    this.kubeConfig = loadKubeConfig(config.kubeconfig);
   }
 
   async run(host: FileHost, command: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
-import { kubeApiConfiguration, TracedKubeHttp } from '@blockplane/kube';
+import { ApiException, AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { kubeApiConfiguration, loadKubeConfig, registerKubeReadiness, TracedKubeHttp } from '@blockplane/kube';
 import { Readiness } from '@blockplane/observability';
 import { PROVISIONER_CONFIG, type ProvisionerConfig } from '../provisioner.config.js';
 import { ProvisionerMetrics } from '../provisioner.metrics.js';
@@ -16,7 +16,7 @@ const MAX_ATTEMPTS = 6;
  */
 @Injectable()
 export class KubeClient implements OnModuleInit {
-  readonly kubeConfig = new KubeConfig();
+  readonly kubeConfig: KubeConfig;
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
   private readonly bucket: TokenBucket;
@@ -26,8 +26,7 @@ export class KubeClient implements OnModuleInit {
     metrics: ProvisionerMetrics,
     private readonly readiness: Readiness,
   ) {
-    if (config.kubeconfig) this.kubeConfig.loadFromFile(config.kubeconfig);
-    else this.kubeConfig.loadFromCluster();
+    this.kubeConfig = loadKubeConfig(config.kubeconfig);
     const http = new TracedKubeHttp(metrics.kubeCalls);
     const configuration = kubeApiConfiguration(this.kubeConfig, 'blockplane-provisioner', http);
     this.core = new CoreV1Api(configuration);
@@ -36,11 +35,7 @@ export class KubeClient implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    // Probes are neither traced nor counted: they are not the provisioner's work.
-    const version = this.kubeConfig.makeApiClient(VersionApi);
-    this.readiness.register('kubernetes', async () => {
-      await version.getCode();
-    });
+    registerKubeReadiness(this.readiness, this.kubeConfig);
   }
 
   call<T>(request: () => Promise<T>): Promise<T> {
