@@ -30,9 +30,10 @@ export interface FeedDeps {
 
 /**
  * One server's console at this gateway: ONE lease on the console's stream, whose frames come to this
- * gateway's live subject (`ConsoleFeeds` hands them over), however many viewers (a socket.io room). It keeps the last lines for later joiners, and its
- * place in the stream (`epoch`, `seq`): a frame that skips lines or comes from another run makes it ask
- * the console for what follows its last line, so viewers see every line once, in order, or a notice.
+ * gateway's live subject (`ConsoleFeeds` hands them over), however many viewers (a socket.io room). It
+ * keeps the last lines for later joiners, and its place in the stream (`epoch`, `seq`): a frame that skips
+ * lines or comes from another run makes it ask the console for what follows its last line, so viewers see
+ * every line once, in order, or a notice.
  */
 export class ConsoleFeed {
   /** Each viewer and where it stands in the output. */

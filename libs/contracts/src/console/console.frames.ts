@@ -69,7 +69,7 @@ export type ConsoleFrame = z.infer<typeof consoleFrameSchema>;
  */
 export const consoleFrameBatchSchema = z.array(consoleFrameSchema);
 
-/** The live subject of one lease holder's (a gateway's) frames, before the deployment's prefix (`NatsConnection.liveSubject`). */
+/** The live subject of one lease holder's (a gateway's) frames, before the prefix (`NatsConnection.liveSubject`). */
 export function consoleFramesSubject(holder: string): string {
   return `console.frames.${holder}`;
 }
