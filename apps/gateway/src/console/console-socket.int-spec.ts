@@ -96,6 +96,15 @@ describe('the console socket', () => {
     return viewer;
   };
   const as = async (actor: Actor) => connect(await kit.token({ actor }));
+  /** A new server's stream and a viewer (with every permission) that joined it. */
+  const watching = async () => {
+    const server = stream();
+    const actor = anActor();
+    grant(actor, server.serverId);
+    const viewer = await as(actor);
+    await viewer.send('join', { serverId: server.serverId });
+    return { server, viewer };
+  };
   /** An API key of `actor` narrowed to `granted`, as auth verifies it. */
   const keyOf = (actor: Actor, granted: Permission[]) => {
     const key = `${API_KEY_PREFIX}${randomUUID().replaceAll('-', '').slice(0, 16)}_${randomUUID()}`;
@@ -224,11 +233,7 @@ describe('the console socket', () => {
     });
 
     it('fills a lost frame from the console, once and in order; a new run comes after a notice', async () => {
-      const server = stream();
-      const actor = anActor();
-      grant(actor, server.serverId);
-      const viewer = await as(actor);
-      await viewer.send('join', { serverId: server.serverId });
+      const { server, viewer } = await watching();
       server.print(['a1', 'a2']);
       server.print(['a3', 'a4'], { publish: false });
       server.print(['a5']);
@@ -254,11 +259,7 @@ describe('the console socket', () => {
     });
 
     it('sends the frames that reach it together as one console.output, every line once and in order', async () => {
-      const server = stream();
-      const actor = anActor();
-      grant(actor, server.serverId);
-      const viewer = await as(actor);
-      await viewer.send('join', { serverId: server.serverId });
+      const { server, viewer } = await watching();
       const before = viewer.received.length;
       // Published in one go: they reach the gateway in one read, as frames do for a gateway that fell behind.
       const texts = Array.from({ length: 20 }, (_, i) => `burst ${i}`);
@@ -288,11 +289,7 @@ describe('the console socket', () => {
     });
 
     it('counts how old each output’s oldest line is when it leaves for the viewers', async () => {
-      const server = stream();
-      const actor = anActor();
-      grant(actor, server.serverId);
-      const viewer = await as(actor);
-      await viewer.send('join', { serverId: server.serverId });
+      const { server, viewer } = await watching();
       /** Outputs counted so far: all of them, and those whose oldest line was at most 1 s old. */
       const counted = async () => {
         const text = (await request(kit.url).get('/metrics').expect(200)).text;
@@ -314,11 +311,7 @@ describe('the console socket', () => {
     });
 
     it('relays the status and stats frames to the server’s viewers', async () => {
-      const server = stream();
-      const actor = anActor();
-      grant(actor, server.serverId);
-      const viewer = await as(actor);
-      await viewer.send('join', { serverId: server.serverId });
+      const { server, viewer } = await watching();
       const at = new Date().toISOString();
       server.frame({ type: 'status', serverId: server.serverId, at, status: 'stopping', reason: null });
       const stats = {
