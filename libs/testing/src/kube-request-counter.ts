@@ -4,12 +4,14 @@ import { connect, type Socket } from 'node:net';
 /**
  * A pass-through proxy in front of the Kubernetes API that counts the requests it forwards
  * (watches and upgrades included), so a test can assert that some operation made none, and the
- * connections clients opened to it.
+ * connections clients opened to it. It can also hold back watch events, to play an informer that lags.
  */
 export class KubeRequestCounter {
   count = 0;
   connections = 0;
   private readonly sockets = new Set<Socket>();
+  /** While watch events are held: what they would have written, in order. */
+  private held: (() => void)[] | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -32,7 +34,9 @@ export class KubeRequestCounter {
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
+          if (!isWatch(req.url)) return void answer.pipe(res);
+          answer.on('data', (chunk: Buffer) => counter.deliver(() => res.write(chunk)));
+          answer.on('end', () => counter.deliver(() => res.end()));
         },
       );
       forward.on('error', () => res.destroy());
@@ -55,9 +59,24 @@ export class KubeRequestCounter {
     return counter;
   }
 
+  /** Keeps watch events back until the returned function is called, then delivers them in order. */
+  holdWatches(): () => void {
+    this.held ??= [];
+    return () => {
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const write of held) write();
+    };
+  }
+
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private deliver(write: () => void): void {
+    if (this.held) this.held.push(write);
+    else write();
   }
 
   private track(socket: Socket): Socket {
@@ -65,4 +84,9 @@ export class KubeRequestCounter {
     socket.once('close', () => this.sockets.delete(socket));
     return socket;
   }
+}
+
+function isWatch(path = ''): boolean {
+  const watch = new URL(path, 'http://localhost').searchParams.get('watch');
+  return watch === 'true' || watch === '1';
 }

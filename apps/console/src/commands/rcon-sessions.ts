@@ -1,5 +1,4 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { V1Pod } from '@kubernetes/client-node';
 import { DomainError } from '@blockplane/contracts';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../console.config.js';
 import { gameContainer, rconEndpoint } from '../kube/game-pod.js';
@@ -7,10 +6,14 @@ import { GamePods } from '../kube/game-pods.js';
 import { KubeApi } from '../kube/kube-api.js';
 import { RconConnection } from './rcon-connection.js';
 
-interface Session {
-  /** The container run the session talks to: a restart or a new pod means a new session. */
+/** An open connection and the container run it talks to, as a fresh read of the pod showed it. */
+interface Opened {
+  connection: RconConnection;
   containerId: string;
-  connection: Promise<RconConnection>;
+}
+
+interface Session {
+  opened: Promise<Opened>;
   lastUsed: number;
 }
 
@@ -21,6 +24,11 @@ const IDLE_MS = 5 * 60_000;
  * One persistent RCON session per running server, opened on first use (a command, or the players count
  * for stats) and replaced when the container changes or the connection fails. Faster than `rcon-cli`
  * through exec: no exec upgrade, process start or login per command (see bench/console).
+ *
+ * The pods cache can lag behind the cluster: just after a restart it may still show the old run while RCON
+ * already answers from the new one. So which run a session talks to is what a fresh read of the pod shows
+ * as it opens, and when the cache and the session disagree (or the connection failed) a fresh read
+ * decides again, once for all the callers waiting: a stale cache costs a read, not another connection.
  */
 @Injectable()
 export class RconSessions implements OnModuleInit, BeforeApplicationShutdown {
@@ -36,16 +44,17 @@ export class RconSessions implements OnModuleInit, BeforeApplicationShutdown {
   async run(serverId: string, command: string, timeoutMs = this.config.commands.timeoutMs): Promise<string> {
     const pod = this.pods.get(serverId);
     const container = pod && gameContainer(pod);
-    if (!pod || !container?.id || !container.running) throw new DomainError('CONFLICT', 'the server is not running');
-    const connection = await this.session(serverId, pod, container.id, timeoutMs);
+    const name = pod?.metadata?.name;
+    if (!name || !container?.id || !container.running) throw notRunning();
+    const connection = await this.session(serverId, name, container.id, timeoutMs);
     return connection.run(command, timeoutMs);
   }
 
-  /** Ends the server's session, if any (its stream closed, or the pod went away). */
-  forget(serverId: string): void {
+  /** Ends the server's session, if any. */
+  private forget(serverId: string): void {
     const session = this.sessions.get(serverId);
     this.sessions.delete(serverId);
-    void session?.connection.then((connection) => connection.close()).catch(() => undefined);
+    void session?.opened.then(({ connection }) => connection.close()).catch(() => undefined);
   }
 
   onModuleInit(): void {
@@ -61,29 +70,44 @@ export class RconSessions implements OnModuleInit, BeforeApplicationShutdown {
     for (const serverId of [...this.sessions.keys()]) this.forget(serverId);
   }
 
-  private session(serverId: string, pod: V1Pod, containerId: string, timeoutMs: number): Promise<RconConnection> {
+  /** The connection to use for the run the cache shows (`cachedRun`). */
+  private async session(serverId: string, pod: string, cachedRun: string, timeoutMs: number): Promise<RconConnection> {
     const current = this.sessions.get(serverId);
-    if (current?.containerId === containerId) {
-      current.lastUsed = Date.now();
-      const reusable = current.connection.then((connection) => (connection.closed ? undefined : connection));
-      return reusable.then((connection) => connection ?? this.open(serverId, pod, containerId, timeoutMs));
-    }
-    if (current) this.forget(serverId);
-    return this.open(serverId, pod, containerId, timeoutMs);
+    if (!current) return this.open(serverId, pod, undefined, timeoutMs);
+    current.lastUsed = Date.now();
+    const opened = await current.opened;
+    if (opened.containerId === cachedRun && !opened.connection.closed) return opened.connection;
+    // Another caller already decided again: use what it decided.
+    if (this.sessions.get(serverId) !== current) return this.session(serverId, pod, cachedRun, timeoutMs);
+    return this.open(serverId, pod, opened, timeoutMs);
   }
 
-  private open(serverId: string, pod: V1Pod, containerId: string, timeoutMs: number): Promise<RconConnection> {
-    const connection = this.connect(pod, timeoutMs);
-    const session = { containerId, connection, lastUsed: Date.now() };
+  /** A session for what the pod runs now: `previous` itself if that is still its run and open. */
+  private open(
+    serverId: string,
+    pod: string,
+    previous: Opened | undefined,
+    timeoutMs: number,
+  ): Promise<RconConnection> {
+    const opened = this.connect(pod, previous, timeoutMs);
+    const session = { opened, lastUsed: Date.now() };
     this.sessions.set(serverId, session);
     // A failed open is not kept: the next command tries again.
-    connection.catch(() => {
+    opened.catch(() => {
       if (this.sessions.get(serverId) === session) this.sessions.delete(serverId);
     });
-    return connection;
+    return opened.then(({ connection }) => connection);
   }
 
-  private async connect(pod: V1Pod, timeoutMs: number): Promise<RconConnection> {
+  private async connect(name: string, previous: Opened | undefined, timeoutMs: number): Promise<Opened> {
+    const pod = await this.kube.core.readNamespacedPod({ name, namespace: this.kube.namespace }).catch(() => {
+      throw new DomainError('UPSTREAM_UNAVAILABLE', "the server's pod could not be read: try again");
+    });
+    const container = gameContainer(pod);
+    if (previous && previous.containerId === container?.id && container.running && !previous.connection.closed)
+      return previous;
+    previous?.connection.close();
+    if (!container?.id || !container.running) throw notRunning();
     const endpoint = rconEndpoint(pod, this.config.rconPort);
     if (!endpoint) throw new DomainError('UPSTREAM_UNAVAILABLE', 'the server has no address yet: try again');
     if (!endpoint.password) throw new DomainError('CONFLICT', 'the server has no RCON password set up');
@@ -91,7 +115,8 @@ export class RconSessions implements OnModuleInit, BeforeApplicationShutdown {
       'value' in endpoint.password
         ? endpoint.password.value
         : await this.secret(endpoint.password.secret, endpoint.password.key);
-    return RconConnection.open(endpoint.host, endpoint.port, password, timeoutMs);
+    const connection = await RconConnection.open(endpoint.host, endpoint.port, password, timeoutMs);
+    return { connection, containerId: container.id };
   }
 
   private async secret(name: string, key: string): Promise<string> {
@@ -102,4 +127,8 @@ export class RconSessions implements OnModuleInit, BeforeApplicationShutdown {
     if (value === undefined) throw new DomainError('CONFLICT', "the server's RCON password is not set");
     return Buffer.from(value, 'base64').toString('utf8');
   }
+}
+
+function notRunning(): DomainError {
+  return new DomainError('CONFLICT', 'the server is not running');
 }
