@@ -44,6 +44,12 @@ describe('a watched server’s stream', () => {
 
   beforeAll(async () => {
     serverId = await h.createServer();
+    // The first watch asks the server's players over RCON, and the server logs the RCON client it accepts:
+    // watched once here, that line comes before the tests' own lines, not among them.
+    const frames = h.record('gw-a', serverId);
+    const lease = await h.hold('gw-a', serverId, 0);
+    await waitFor('the first stats', () => frames.of('stats').length > 0, { timeoutMs: 5_000 });
+    await lease.release();
   }, 30_000);
 
   it('replays the last lines on attach, then streams new ones in order', async () => {
