@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { type Actor, DomainError, type RpcRequest } from '@blockplane/contracts';
+import { type Actor, CONSOLE_BACKLOG_MAX, DomainError, type RpcRequest } from '@blockplane/contracts';
 import { waitFor } from '@blockplane/testing';
 import { type KubeSim, startKubeSim } from '@blockplane/kube-sim';
-import { type ConsoleHarness, simulatorOptions, startConsoleHarness } from './console-test.spec-support.js';
+import {
+  type ConsoleHarness,
+  type FrameRecorder,
+  simulatorOptions,
+  startConsoleHarness,
+} from './console-test.spec-support.js';
+import { gameContainer } from './kube/game-pod.js';
+import { GamePods } from './kube/game-pods.js';
 
 let sim: KubeSim;
 let h: ConsoleHarness;
@@ -91,19 +98,21 @@ describe('console commands', () => {
   it('keep one RCON connection per running server, and open one new connection after a restart', async () => {
     // Each command from a user of its own: the rate limit is not what this test is about.
     const run = (text: string) => h.rpc.request('console.command', command(commander(), text));
-    await run('seed');
-    const frames = h.record('gw-a', serverId);
-    const lease = await h.hold('gw-a', serverId, 0);
-    // The server logs each RCON client it accepts; a `say` line marks how far its log has reached us.
-    const accepted = () => frames.texts().filter((t) => /Thread RCON Client \S+ started$/.test(t));
-    const said = async (mark: string) => {
+    // The server logs each RCON client it accepts; a `say` line marks how far its log has reached a recorder.
+    const rconClients = (lines: string[]) => lines.filter((t) => /Thread RCON Client \S+ started$/.test(t));
+    const said = async (frames: FrameRecorder, mark: string) => {
       await run(`say ${mark}`);
       await waitFor(`"${mark}" in the log`, () => frames.texts().some((t) => t.endsWith(`[Rcon] ${mark}`)));
     };
     await run('seed');
+    const before = h.record('gw-a', serverId);
+    let lease = await h.hold('gw-a', serverId, 0);
     await run('seed');
-    await said('before the restart');
-    expect(accepted()).toEqual([]);
+    await run('seed');
+    await said(before, 'before the restart');
+    expect(rconClients(before.texts())).toEqual([]);
+    // Unwatched, the server gets no stats queries: the commands below are the first to reach the new run.
+    await lease.release();
 
     // The console hears of the restart only later, as a lagging watch would tell it: RCON answers first.
     const deliverWatches = h.kubeRequests.holdWatches();
@@ -112,15 +121,27 @@ describe('console commands', () => {
       const pod = await h.core.readNamespacedPod({ name: h.podName(serverId), namespace: h.namespace });
       return pod.status?.containerStatuses?.[0]?.restartCount === 1 && pod.status.containerStatuses[0].ready;
     });
-    await waitFor('a command on the new run', () => run('seed').then((r) => r.output.startsWith('Seed: ')));
+    // Three at once: the first to find the old connection gone opens the next one for all three.
+    const seeds = () => Promise.all([run('seed'), run('seed'), run('seed')]);
+    await waitFor('commands on the new run', () =>
+      seeds().then((rs) => rs.every((r) => r.output.startsWith('Seed: '))),
+    );
     deliverWatches();
-    await waitFor('the restart to be seen', () => frames.texts('marker').some((t) => t.includes('restarted')));
+    const pods = h.service.app.get(GamePods);
+    await waitFor('the console to see the new run', () => {
+      const pod = pods.get(serverId);
+      return pod && gameContainer(pod)?.restartCount === 1;
+    });
+
+    // Watched again, with the new run's whole output: its stats and commands share the one connection.
+    const after = h.record('gw-a', serverId);
+    lease = await h.hold('gw-a', serverId, CONSOLE_BACKLOG_MAX);
     await run('seed');
     await run('seed');
-    await said('after the restart');
-    const lines = frames.texts();
-    expect(accepted()).toHaveLength(1);
-    expect(lines.indexOf(accepted()[0] ?? '')).toBeGreaterThan(lines.findIndex((t) => t.startsWith('[init]')));
+    await said(after, 'after the restart');
+    const lines = [...lease.backlog.lines.map((line) => line.text), ...after.texts()];
+    expect(lines[0]).toMatch(/^\[init\]/);
+    expect(rconClients(lines)).toHaveLength(1);
     await lease.release();
   });
 
