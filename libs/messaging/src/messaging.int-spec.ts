@@ -127,6 +127,21 @@ describe('messaging over a real NATS', () => {
       await expect(client.request('servers.ping', bad)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     });
 
+    it('answers a reply that is not JSON as an INTERNAL error, not a parse failure', async () => {
+      const garbled = nats.connection.subscribe(nats.rpcSubject('provisioner.ping'), {
+        callback: (_error, message) => {
+          message.respond('<html>not an RPC reply</html>');
+        },
+      });
+      const error = await client.request('provisioner.ping', {}).catch((e: unknown) => e);
+      garbled.unsubscribe();
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).toBody()).toEqual({
+        code: 'INTERNAL',
+        message: 'provisioner.ping answered with a malformed reply',
+      });
+    });
+
     it('maps "nobody answers" to UPSTREAM_UNAVAILABLE at once', async () => {
       const started = Date.now();
       await expect(client.request('files.ping', {})).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });

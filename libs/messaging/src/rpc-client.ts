@@ -1,6 +1,7 @@
 import { headers, NoRespondersError, TimeoutError } from '@nats-io/transport-node';
 import { DomainError, rpcCatalogue, type RpcRequest, type RpcResponse, type RpcSubject } from '@blockplane/contracts';
 import { currentTraceHeaders, inSpan, SpanKind } from '@blockplane/observability';
+import { messageJson } from './message-json.js';
 import type { NatsConnection } from './nats-connection.js';
 import { rpcReplySchema } from './rpc-wire.js';
 
@@ -21,7 +22,7 @@ export class RpcClient {
       } catch (error) {
         throw toDomainError(subject, error);
       }
-      const reply = rpcReplySchema.safeParse(answer.json());
+      const reply = rpcReplySchema.safeParse(messageJson(answer));
       if (!reply.success) throw new DomainError('INTERNAL', `${subject} answered with a malformed reply`);
       if (!reply.data.ok)
         throw new DomainError(reply.data.error.code, reply.data.error.message, reply.data.error.details);
