@@ -1,16 +1,23 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { TokenBucket } from './token-bucket.js';
 import { backoffMs, isRetryable } from './retry.util.js';
 
 describe('TokenBucket', () => {
-  it('lets a burst through at once, then paces calls at qps', async () => {
-    const bucket = new TokenBucket(20, 2);
-    const started = Date.now();
-    await Promise.all([bucket.take(), bucket.take()]);
-    expect(Date.now() - started).toBeLessThan(40);
-    await Promise.all([bucket.take(), bucket.take()]);
-    // Two more tokens at 20 per second take about 100 ms.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+  it('lets a burst through at once, then paces calls at qps, in order', async () => {
+    jest.useFakeTimers();
+    try {
+      const bucket = new TokenBucket(20, 2);
+      const started = Date.now();
+      const served: number[] = [];
+      for (let call = 0; call < 4; call++) void bucket.take().then(() => served.push(Date.now() - started));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(served).toEqual([0, 0]);
+      // At 20 tokens a second, one every 50 ms.
+      await jest.advanceTimersByTimeAsync(100);
+      expect(served).toEqual([0, 0, 50, 100]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('says how long until the next token', async () => {
