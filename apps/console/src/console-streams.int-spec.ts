@@ -177,6 +177,33 @@ describe('a watched server’s stream', () => {
     await lease.release();
   });
 
+  it('opened just after a restart it has not heard of yet, shows the new run once, with no marker', async () => {
+    const server = await h.createServer();
+    // The console hears of the restart only later, as a lagging watch would tell it.
+    const deliverWatches = h.kubeRequests.holdWatches();
+    sim.control.crashPod(h.namespace, h.podName(server));
+    await waitFor('the new run to be ready', async () => {
+      const pod = await h.core.readNamespacedPod({ name: h.podName(server), namespace: h.namespace });
+      return pod.status?.containerStatuses?.[0]?.restartCount === 1 && pod.status.containerStatuses[0].ready;
+    });
+    const frames = h.record('gw-a', server);
+    const attached = h.hold('gw-a', server, 200);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the stream opens on what the console knows
+    deliverWatches();
+    const lease = await attached;
+    write(server, ['after the restart']);
+    await waitFor('the live line', () => frames.texts().includes('after the restart'));
+    // Exactly the new run's log, as the cluster serves it, and nothing in between.
+    const log = await h.core.readNamespacedPodLog({ name: h.podName(server), namespace: h.namespace });
+    const served = log.split('\n').filter(Boolean);
+    const shown = [...lease.backlog.lines, ...frames.lines()].map((line) => `${line.kind} ${line.text}`);
+    const upTo = (lines: string[]) => lines.slice(0, lines.indexOf('output after the restart') + 1);
+    expect(upTo(shown)).toEqual(upTo(served.map((text) => `output ${text}`)));
+    expect(upTo(shown).at(-1)).toBe('output after the restart');
+    expect(shown[0]).toMatch(/^output \[init\] Running as uid=/);
+    await lease.release();
+  }, 30_000);
+
   it('starts from the panel’s status, then relays each transition it announces, with a line in the console', async () => {
     h.statuses.set(serverId, { status: 'running', reason: null });
     const frames = h.record('gw-a', serverId);

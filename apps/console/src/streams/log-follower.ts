@@ -41,8 +41,9 @@ interface Run {
  * for the pod to change, with back-off.
  *
  * The log endpoint serves whatever run is current when the request arrives, and the pod's status can lag
- * behind it: a follow is only read once a fresh read of the pod, made after the stream opened, still
- * shows the run it was meant for. Otherwise a new run's lines could pass for the old one's.
+ * behind it: a read (the first lines, or a follow) is only taken once a fresh read of the pod, made after
+ * the stream opened, still shows the run it was meant for. Otherwise a new run's lines could pass for the
+ * old one's, and be shown again, after a marker, once the pods cache catches up.
  */
 export class LogFollower {
   private readonly cursor = new LogCursor();
@@ -52,7 +53,7 @@ export class LogFollower {
   private wake: (() => void) | undefined;
   private stopped = false;
   private markReady!: () => void;
-  /** Resolves once the first lines were read (or there were none to read). */
+  /** Resolves once the first lines were read (or there were none to read, or reading failed). */
   readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
   private readonly done: Promise<void>;
 
@@ -80,8 +81,8 @@ export class LogFollower {
         progressed = await this.step();
       } catch (error) {
         if (!this.stopped) this.deps.logger.debug({ err: error, serverId: this.serverId }, 'console log read failed');
+        this.markReady();
       }
-      this.markReady();
       failures = progressed ? 0 : failures + 1;
       if (!progressed && !this.stopped) await this.pause(backoffMs(failures, { baseMs: 200, maxMs: 5_000 }));
     }
@@ -92,12 +93,18 @@ export class LogFollower {
     const pod = this.deps.pods.get(this.serverId);
     const container = pod && gameContainer(pod);
     const name = pod?.metadata?.name;
-    if (!pod || !name || !container?.id) return false;
+    if (!pod || !name || !container?.id) {
+      this.markReady();
+      return false;
+    }
     const run = { podUid: pod.metadata?.uid ?? '', containerId: container.id };
     let read = 0;
     if (!this.following) {
       const tail = { container: container.name, follow: false, tailLines: this.deps.tailLines };
-      read += await this.read(name, tail, { history: true });
+      const lines = await this.read(name, tail, { run, history: true });
+      // The cache is behind the pod: read again once it catches up (a pod change wakes the pause).
+      if (lines === undefined) return false;
+      read += lines;
       this.markReady();
     } else if (this.following.podUid !== run.podUid) {
       this.deps.sink.marker('── the server started in a new pod; its output follows ──');
@@ -111,7 +118,7 @@ export class LogFollower {
     this.cursor.rewind();
     const sinceTime = this.cursor.resumeFrom();
     const query = { container: container.name, follow: true, ...(sinceTime ? { sinceTime } : {}) };
-    return (await this.read(name, query, { run })) + read > 0;
+    return ((await this.read(name, query, { run })) ?? 0) + read > 0;
   }
 
   /** What the run we followed printed last (it may not have reached us before it ended), then a marker. */
@@ -121,7 +128,7 @@ export class LogFollower {
       this.cursor.rewind();
       const sinceTime = this.cursor.resumeFrom();
       const query = { container: container.name, follow: false, previous: true };
-      read = await this.read(name, { ...query, ...(sinceTime ? { sinceTime } : {}) }).catch(() => 0);
+      read = (await this.read(name, { ...query, ...(sinceTime ? { sinceTime } : {}) }).catch(() => 0)) ?? 0;
     }
     this.deps.sink.marker(
       `── the server's container restarted (restart ${container.restartCount}); output of the new run follows ──`,
@@ -130,16 +137,19 @@ export class LogFollower {
     return read + 1;
   }
 
-  /** Reads a log request to its end; a follow only once the pod still shows `run` (see the class comment). */
+  /**
+   * Reads a log request to its end: how many new lines it had. With `run`, only once the pod still shows
+   * that run (running, for a follow; see the class comment), else undefined.
+   */
   private async read(
     pod: string,
     query: PodLogQuery,
     { run, history = false }: { run?: Run; history?: boolean } = {},
-  ): Promise<number> {
+  ): Promise<number | undefined> {
     const body = await this.deps.kube.podLog(pod, query, this.abort.signal);
-    if (run && !(await this.stillRunning(pod, run).catch(() => false))) {
+    if (run && !(await this.stillOn(pod, run, query.follow === true).catch(() => false))) {
       body.destroy();
-      return 0;
+      return undefined;
     }
     const { upstreamStreams } = this.deps.metrics;
     if (query.follow) upstreamStreams.inc();
@@ -164,10 +174,10 @@ export class LogFollower {
     return read;
   }
 
-  private async stillRunning(pod: string, run: Run): Promise<boolean> {
+  private async stillOn(pod: string, run: Run, mustRun: boolean): Promise<boolean> {
     const fresh = await this.deps.kube.core.readNamespacedPod({ name: pod, namespace: this.deps.kube.namespace });
     const container = gameContainer(fresh);
-    return fresh.metadata?.uid === run.podUid && container?.id === run.containerId && container.running;
+    return fresh.metadata?.uid === run.podUid && container?.id === run.containerId && (container.running || !mustRun);
   }
 
   /** Sleeps `ms`, or less if the pod changes or the follower stops. */
