@@ -92,8 +92,9 @@ export class RconSessions implements OnModuleInit, BeforeApplicationShutdown {
     const opened = this.connect(pod, previous, timeoutMs);
     const session = { opened, lastUsed: Date.now() };
     this.sessions.set(serverId, session);
-    // A failed open is not kept: the next command tries again.
+    // A failed open is not kept, nor the connection it was to replace: the next command tries again.
     opened.catch(() => {
+      previous?.connection.close();
       if (this.sessions.get(serverId) === session) this.sessions.delete(serverId);
     });
     return opened.then(({ connection }) => connection);
