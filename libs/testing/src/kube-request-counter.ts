@@ -7,7 +7,8 @@ import { connect, type Socket } from 'node:net';
  * connections clients opened to it. It can also hold back watch events, to play an informer that lags.
  */
 export class KubeRequestCounter {
-  count = 0;
+  /** Each request forwarded, as its method and path, in order. */
+  readonly requests: string[] = [];
   connections = 0;
   private readonly sockets = new Set<Socket>();
   /** While watch events are held: what they would have written, in order. */
@@ -29,7 +30,7 @@ export class KubeRequestCounter {
       counter.track(socket);
     });
     server.on('request', (req, res) => {
-      counter.count++;
+      counter.requests.push(`${req.method} ${req.url}`);
       const forward = request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
@@ -47,7 +48,7 @@ export class KubeRequestCounter {
       req.pipe(forward);
     });
     server.on('upgrade', (req, client: Socket, head: Buffer) => {
-      counter.count++;
+      counter.requests.push(`${req.method} ${req.url}`);
       const target = counter.track(connect(Number(upstream.port), upstream.hostname));
       const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}\r\n`);
       target.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers.join('')}\r\n`);
@@ -57,6 +58,10 @@ export class KubeRequestCounter {
       client.on('error', () => target.destroy());
     });
     return counter;
+  }
+
+  get count(): number {
+    return this.requests.length;
   }
 
   /** Keeps watch events back until the returned function is called, then delivers them in order. */
