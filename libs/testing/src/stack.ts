@@ -69,6 +69,9 @@ export async function startStack({ env = {}, startDelay = '0,0', simArgs = [] }:
     ORPHAN_GRACE_MS: '2000',
     // The console reaches the game servers' RCON where this simulator moved it.
     RCON_PORT: String(sim.rconPort),
+    // A Service port of its own: simulators running side by side hand out the same ClusterIPs and
+    // load-balancer IPs, so on the default port one stack's players could reach another's listener.
+    GAME_SERVICE_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     ...env,
   };
