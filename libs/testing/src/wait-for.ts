@@ -14,9 +14,14 @@ export async function waitFor<T>(
       lastError = error;
     }
     if (Date.now() > deadline) {
-      const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      const cause = lastError === undefined ? '' : ` (last error: ${messageOf(lastError)})`;
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** An error's message, also for errors of another realm (Node's own, under jest's VM modules: not `instanceof Error`). */
+function messageOf(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
 }
