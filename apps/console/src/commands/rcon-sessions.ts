@@ -101,7 +101,7 @@ export class RconSessions implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private async connect(name: string, previous: Opened | undefined, timeoutMs: number): Promise<Opened> {
-    const pod = await this.kube.core.readNamespacedPod({ name, namespace: this.kube.namespace }).catch(() => {
+    const pod = await this.kube.readPod(name).catch(() => {
       throw new DomainError('UPSTREAM_UNAVAILABLE', "the server's pod could not be read: try again");
     });
     const container = gameContainer(pod);

@@ -7,6 +7,7 @@ import {
   HttpMethod,
   type KubeConfig,
   RequestContext,
+  type V1Pod,
 } from '@kubernetes/client-node';
 import { request } from 'undici';
 import { z } from 'zod';
@@ -62,6 +63,11 @@ export class KubeApi implements OnModuleInit {
 
   onModuleInit(): void {
     registerKubeReadiness(this.readiness, this.kubeConfig);
+  }
+
+  /** A fresh read of a pod, past the pods cache (which can lag behind the cluster). */
+  readPod(name: string): Promise<V1Pod> {
+    return this.core.readNamespacedPod({ name, namespace: this.namespace });
   }
 
   /** The namespace's pod metrics; fails where the cluster has no metrics API, or answers something else. */

@@ -175,7 +175,7 @@ export class LogFollower {
   }
 
   private async stillOn(pod: string, run: Run, mustRun: boolean): Promise<boolean> {
-    const fresh = await this.deps.kube.core.readNamespacedPod({ name: pod, namespace: this.deps.kube.namespace });
+    const fresh = await this.deps.kube.readPod(pod);
     const container = gameContainer(fresh);
     return fresh.metadata?.uid === run.podUid && container?.id === run.containerId && (container.running || !mustRun);
   }
