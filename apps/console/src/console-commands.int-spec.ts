@@ -117,10 +117,7 @@ describe('console commands', () => {
     // The console hears of the restart only later, as a lagging watch would tell it: RCON answers first.
     const deliverWatches = h.kubeRequests.holdWatches();
     sim.control.crashPod(h.namespace, h.podName(serverId));
-    await waitFor('the new run to be ready', async () => {
-      const pod = await h.core.readNamespacedPod({ name: h.podName(serverId), namespace: h.namespace });
-      return pod.status?.containerStatuses?.[0]?.restartCount === 1 && pod.status.containerStatuses[0].ready;
-    });
+    await h.runReady(serverId, 1);
     // Three at once: the first to find the old connection gone opens the next one for all three.
     const seeds = () => Promise.all([run('seed'), run('seed'), run('seed')]);
     await waitFor('commands on the new run', () =>

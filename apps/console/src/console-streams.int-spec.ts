@@ -184,10 +184,7 @@ describe('a watched server’s stream', () => {
     // The console hears of the restart only later, as a lagging watch would tell it.
     const deliverWatches = h.kubeRequests.holdWatches();
     sim.control.crashPod(h.namespace, h.podName(server));
-    await waitFor('the new run to be ready', async () => {
-      const pod = await h.core.readNamespacedPod({ name: h.podName(server), namespace: h.namespace });
-      return pod.status?.containerStatuses?.[0]?.restartCount === 1 && pod.status.containerStatuses[0].ready;
-    });
+    await h.runReady(server, 1);
     const frames = h.record('gw-a', server);
     const attached = h.hold('gw-a', server, 200);
     await new Promise((resolve) => setTimeout(resolve, 100)); // the stream opens on what the console knows

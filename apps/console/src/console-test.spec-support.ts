@@ -95,6 +95,8 @@ export interface ConsoleHarness {
   /** A running game server as the provisioner makes it (a Secret and a pod); resolves once it is Ready. */
   createServer(): Promise<string>;
   podName(serverId: string): string;
+  /** Resolves once the cluster itself (not the console's cache) shows the server's `restarts`-th run Ready. */
+  runReady(serverId: string, restarts: number): Promise<void>;
   /** Records the frames of `serverId` that the console sends to `holder`. */
   record(holder: string, serverId: string): FrameRecorder;
   /** Attaches as `holder` and renews like a gateway until the returned lease is released (detached). */
@@ -199,6 +201,13 @@ export async function startConsoleHarness(
         { timeoutMs: 15_000 },
       );
       return serverId;
+    },
+    async runReady(serverId, restarts) {
+      await waitFor(`run ${restarts} of ${podName(serverId)} to be ready`, async () => {
+        const pod = await core.readNamespacedPod({ name: podName(serverId), namespace });
+        const status = pod.status?.containerStatuses?.[0];
+        return status?.restartCount === restarts && status.ready;
+      });
     },
     record(holder, serverId) {
       const recorder: FrameRecorder = new FrameRecorder(
